@@ -1,0 +1,53 @@
+from django import forms
+from django.contrib import admin
+
+from indicators.models import Indicator
+
+from .models import Department, Funding, Goal, Project
+
+
+class ProjectAdminForm(forms.ModelForm):
+    funding = forms.MultipleChoiceField(
+        label="资金性质", choices=Funding.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Project
+        fields = ("year", "department", "name", "budget", "project_type", "funding", "rationale", "status")
+
+
+class GoalInline(admin.StackedInline):
+    model = Goal
+    extra = 0
+    fields = ("term", "position", "name", "text")
+    show_change_link = True
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = ("position", "level1", "level2", "level3", "value", "basis")
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectAdminForm
+    list_display = ("name", "year", "department", "budget", "project_type", "status", "updated_at")
+    list_filter = ("year", "status", "project_type", "department")
+    search_fields = ("name", "rationale")
+    readonly_fields = ("version", "created_at", "updated_at")
+    inlines = [GoalInline]
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ("name", "project", "term")
+    list_filter = ("term", "project__year")
+    search_fields = ("name", "project__name")
+    list_select_related = ("project",)
+    inlines = [IndicatorInline]

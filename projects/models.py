@@ -1,0 +1,151 @@
+from django.conf import settings
+from django.db import models
+
+
+class Department(models.Model):
+    """A budget unit (预算单位): a bureau, an office, a town."""
+
+    name = models.CharField("单位名称", max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = "预算单位"
+        verbose_name_plural = "预算单位"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProjectType(models.TextChoices):
+    RECURRING = "recurring", "常年性项目"
+    CONTINUING = "continuing", "延续性项目"
+    ONE_OFF = "one_off", "一次性项目"
+
+
+class Funding(models.TextChoices):
+    APPROPRIATION = "appropriation", "经费拨款"
+    NON_TAX = "non_tax", "非税收入"
+    GOVERNMENT_FUND = "government_fund", "政府性基金"
+    STATE_CAPITAL = "state_capital", "国有资本经营收入"
+    SOCIAL_INSURANCE = "social_insurance", "社会保险基金"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已批复"
+
+
+def funding_in_order(codes):
+    """The given funding codes, deduplicated, in the order the sheet prints them."""
+    codes = set(codes)
+    return [code for code in Funding.values if code in codes]
+
+
+class ProjectQuerySet(models.QuerySet):
+    def with_tree(self):
+        """Everything the sheet and the JSON need, in a fixed number of queries."""
+        return self.select_related("department").prefetch_related("goals__indicators")
+
+
+class Project(models.Model):
+    year = models.PositiveSmallIntegerField("年度", db_index=True)
+    department = models.ForeignKey(
+        Department, verbose_name="预算单位", on_delete=models.PROTECT, related_name="projects"
+    )
+    name = models.CharField("项目名称", max_length=200)
+    budget = models.DecimalField("项目预算（万元）", max_digits=18, decimal_places=6)
+    project_type = models.CharField(
+        "项目类型", max_length=20, choices=ProjectType.choices, default=ProjectType.RECURRING
+    )
+    funding = models.JSONField("资金性质", default=list, blank=True)
+    rationale = models.TextField("立项依据", blank=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    # Incremented on every save through the editor: a stale form is refused.
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "项目"
+        verbose_name_plural = "项目"
+        ordering = ["-year", "department__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "department", "name"], name="project_unique_per_unit_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年 {self.name}"
+
+    @property
+    def sheet_title(self):
+        return f"{self.year}年项目支出绩效目标批复"
+
+    @property
+    def funding_labels(self):
+        return [Funding(code).label for code in funding_in_order(self.funding)]
+
+    @property
+    def budget_display(self):
+        """The budget as the sheet prints it: `266万`."""
+        from indicators.values import normalize_number
+
+        return f"{normalize_number(self.budget)}万"
+
+    def goals_of(self, term):
+        return [goal for goal in self.goals.all() if goal.term == term]
+
+    @property
+    def long_goals(self):
+        return self.goals_of(Goal.Term.LONG)
+
+    @property
+    def annual_goals(self):
+        return self.goals_of(Goal.Term.ANNUAL)
+
+    def indicator_count(self):
+        return sum(len(goal.indicators.all()) for goal in self.goals.all())
+
+
+class Goal(models.Model):
+    """A long-term or annual performance goal (长期/年度绩效目标) and its text."""
+
+    class Term(models.TextChoices):
+        LONG = "long", "长期绩效目标"
+        ANNUAL = "annual", "年度绩效目标"
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="goals")
+    term = models.CharField("类别", max_length=10, choices=Term.choices)
+    position = models.PositiveSmallIntegerField("序号", default=1)
+    name = models.CharField("目标名称", max_length=100)
+    text = models.TextField("目标说明", blank=True)
+
+    class Meta:
+        verbose_name = "绩效目标"
+        verbose_name_plural = "绩效目标"
+        ordering = ["-term", "position", "id"]  # "long" sorts before "annual"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "term", "position"], name="goal_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def default_name(term, position):
+        return f"{Goal.Term(term).label}{position}"
