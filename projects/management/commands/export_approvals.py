@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from projects.models import Project
+from projects.serialization import dumps
+
+
+class Command(BaseCommand):
+    help = "导出项目支出绩效目标（JSON为备份与交换格式）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=["json"], default="json")
+        parser.add_argument("--year", type=int)
+        parser.add_argument("--department", help="预算单位名称")
+        parser.add_argument("-o", "--output", help="输出文件（默认为标准输出）")
+
+    def handle(self, *args, format, year, department, output, **options):
+        projects = Project.objects.with_tree().order_by("id")
+        if year:
+            projects = projects.filter(year=year)
+        if department:
+            projects = projects.filter(department__name=department)
+        text = dumps(projects)
+        if not output:
+            self.stdout.write(text, ending="")
+            return
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise CommandError(f"{output}：无法写入（{exc.strerror}）。") from None
+        self.stderr.write(f"已导出{projects.count()}个项目到 {output}")

@@ -1,0 +1,37 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from projects.files import read_projects
+from projects.models import Project
+from projects.services import import_projects
+
+SEED = Path(settings.BASE_DIR) / "fixtures" / "seed-2025.json"
+
+
+class Command(BaseCommand):
+    help = "载入2025年示例项目（仅当数据库中没有项目时）并创建演示账号。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="demo")
+        parser.add_argument("--password", default="perfgoals-demo")
+
+    @transaction.atomic
+    def handle(self, *args, username, password, **options):
+        if not Project.objects.exists():
+            report = import_projects(read_projects(SEED.name, SEED.read_bytes()).projects)
+            self.stdout.write(f"已载入示例数据：{report.summary()}")
+        user, created = get_user_model().objects.get_or_create(username=username)
+        if created:
+            user.set_password(password)
+            user.is_staff = user.is_superuser = True
+            user.first_name = "演示管理员"
+            user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示账号：用户名 {username}，密码 {password if created else '（沿用已设置的密码）'}"
+            )
+        )

@@ -1,0 +1,176 @@
+"""The canonical JSON (`perfgoals/1`): our backup and exchange format.
+
+    {"format": "perfgoals/1", "projects": [{"id", "year", "department", "name",
+     "budget" (string, 万元), "project_type", "funding" [list], "rationale",
+     "status", "goals": [{"term": "long"|"annual", "name", "text",
+     "indicators": [{"level1", "level2", "level3", "value", "comparator",
+                     "number", "unit", "basis"}]}]}]}
+
+Keep it stable: export -> import into an empty database -> export gives the
+same document apart from ids. `value` is the truth for an indicator; the
+parsed parts are written for readers and recomputed on import.
+"""
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from indicators.values import normalize_number, parse_value
+
+from .errors import ImportFormatError
+from .models import Funding, Goal, ProjectType, Status, funding_in_order
+
+FORMAT = "perfgoals/1"
+INDICATOR_TEXT_FIELDS = ("level1", "level2", "level3", "value", "basis")
+
+
+class DocumentError(ImportFormatError):
+    """A JSON document that is not a valid perfgoals/1 file; says where."""
+
+
+def indicator_to_dict(indicator):
+    return {
+        "level1": indicator.level1,
+        "level2": indicator.level2,
+        "level3": indicator.level3,
+        "value": indicator.value,
+        "comparator": indicator.comparator or None,
+        "number": None if indicator.number is None else normalize_number(indicator.number),
+        "unit": indicator.unit,
+        "basis": indicator.basis,
+    }
+
+
+def project_to_dict(project):
+    """The canonical form of one project (its goals and rows must be prefetched)."""
+    return {
+        "id": project.pk,
+        "year": project.year,
+        "department": project.department.name,
+        "name": project.name,
+        "budget": normalize_number(project.budget),
+        "project_type": project.project_type,
+        "funding": funding_in_order(project.funding),
+        "rationale": project.rationale,
+        "status": project.status,
+        "goals": [
+            {
+                "term": goal.term,
+                "name": goal.name,
+                "text": goal.text,
+                "indicators": [indicator_to_dict(row) for row in goal.indicators.all()],
+            }
+            for goal in project.goals.all()
+        ],
+    }
+
+
+def dump_document(projects):
+    """The whole document for an iterable of projects (use `.with_tree()`)."""
+    return {"format": FORMAT, "projects": [project_to_dict(p) for p in projects]}
+
+
+def dumps(projects):
+    return json.dumps(dump_document(projects), ensure_ascii=False, indent=2) + "\n"
+
+
+# -- reading ---------------------------------------------------------------
+
+
+def _text(data, key, path, required=True, max_length=None):
+    value = data.get(key, None if required else "")
+    if value is None and not required:
+        value = ""
+    if not isinstance(value, str):
+        raise DocumentError(f"{path}.{key}", "应为文本。")
+    value = value.strip()
+    if required and not value:
+        raise DocumentError(f"{path}.{key}", "不能为空。")
+    if max_length and len(value) > max_length:
+        raise DocumentError(f"{path}.{key}", f"超过{max_length}个字符。")
+    return value
+
+
+def _decimal(value):
+    try:
+        return Decimal(str(value)) if isinstance(value, (str, int)) else None
+    except InvalidOperation:
+        return None
+
+
+def _choice(value, choices, path):
+    if value not in choices.values:
+        allowed = "、".join(f"{c.value}（{c.label}）" for c in choices)
+        raise DocumentError(path, f"“{value}”不是有效选项，应为：{allowed}。")
+    return value
+
+
+def _parse_indicator(data, path):
+    if not isinstance(data, dict):
+        raise DocumentError(path, "应为对象。")
+    row = {key: _text(data, key, path, required=False, max_length=200) for key in INDICATOR_TEXT_FIELDS}
+    parsed = parse_value(row["value"])
+    number = data.get("number")
+    if number is not None and (parsed.number is None or _decimal(number) != parsed.number):
+        raise DocumentError(f"{path}.number", f"与指标值“{row['value']}”不一致。")
+    return row
+
+
+def _parse_goal(data, path):
+    if not isinstance(data, dict):
+        raise DocumentError(path, "应为对象。")
+    term = _choice(data.get("term"), Goal.Term, f"{path}.term")
+    indicators = data.get("indicators", [])
+    if not isinstance(indicators, list):
+        raise DocumentError(f"{path}.indicators", "应为列表。")
+    return {
+        "term": term,
+        "name": _text(data, "name", path, max_length=100),
+        "text": _text(data, "text", path, required=False),
+        "indicators": [_parse_indicator(row, f"{path}.indicators[{i}]") for i, row in enumerate(indicators)],
+    }
+
+
+def _parse_project(data, path):
+    if not isinstance(data, dict):
+        raise DocumentError(path, "应为对象。")
+    year = data.get("year")
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        raise DocumentError(f"{path}.year", "应为2000至2100之间的年份。")
+    budget = _decimal(data.get("budget"))
+    if budget is None or not budget.is_finite() or budget < 0:
+        raise DocumentError(f"{path}.budget", "应为非负数（万元）。")
+    funding = data.get("funding", [])
+    if not isinstance(funding, list):
+        raise DocumentError(f"{path}.funding", "应为列表。")
+    for i, code in enumerate(funding):
+        _choice(code, Funding, f"{path}.funding[{i}]")
+    goals = data.get("goals", [])
+    if not isinstance(goals, list):
+        raise DocumentError(f"{path}.goals", "应为列表。")
+    project = {
+        "year": year,
+        "department": _text(data, "department", path, required=False, max_length=200),
+        "name": _text(data, "name", path, max_length=200),
+        "budget": budget,
+        "project_type": _choice(data.get("project_type"), ProjectType, f"{path}.project_type"),
+        "funding": funding_in_order(funding),
+        "rationale": _text(data, "rationale", path, required=False),
+        "goals": [_parse_goal(goal, f"{path}.goals[{i}]") for i, goal in enumerate(goals)],
+    }
+    if "status" in data:
+        project["status"] = _choice(data["status"], Status, f"{path}.status")
+    return project
+
+
+def parse_document(text):
+    """Validate a perfgoals/1 document; return its projects as plain dicts."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(f"第{exc.lineno}行第{exc.colno}列", f"不是有效的JSON（{exc.msg}）。") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise DocumentError("format", f"不是本系统导出的文件（应为“{FORMAT}”格式）。")
+    projects = data.get("projects")
+    if not isinstance(projects, list):
+        raise DocumentError("projects", "应为列表。")
+    return [_parse_project(p, f"projects[{i}]") for i, p in enumerate(projects)]

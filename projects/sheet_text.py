@@ -1,0 +1,328 @@
+"""Read approval sheets (项目支出绩效目标批复) copied as text.
+
+The layout is the one of `fixtures/seed/*.txt`: one table row per line, cells
+separated by TAB, merged cells left empty, checkboxes written as
+`<input checked="" type="checkbox"/> 常年性项目` (or ☑/☐). One file may hold many
+sheets, each starting with its title `YYYY年项目支出绩效目标批复`.
+
+The reader repairs the defects of a real copy and reports each repair:
+rows shifted one or more cells left, a goal name on a later row than the
+goal's first indicator, blank lines, trailing empty cells. What it cannot read
+raises `SheetFormatError` with the line number and a Chinese message.
+
+The result is a list of plain dicts in the shape of the canonical JSON
+(see `projects.serialization`), without ids, department and status.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from indicators import framework
+
+from .errors import ImportFormatError
+from .models import Funding, Goal, ProjectType, funding_in_order
+
+TITLE_RE = re.compile(r"^\s*(\d{4})\s*年\s*项目支出绩效目标批复\s*$")
+GOAL_NAME_RE = re.compile(r"^(长期|年度)绩效目标\s*(\d+)$")
+CHECKBOX_RE = re.compile(r"(?:<input\b(?P<attrs>[^>]*)/?>|(?P<mark>[☑☒■√☐□]))\s*(?P<label>[^<☑☒■√☐□]+)")
+BUDGET_RE = re.compile(r"^(?P<number>\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>亿元|亿|万元|万|元)?$")
+TERM_BY_WORD = {"长期": Goal.Term.LONG, "年度": Goal.Term.ANNUAL}
+TABLE_TITLES = {"长期绩效目标表": Goal.Term.LONG, "年度绩效目标表": Goal.Term.ANNUAL}
+BUDGET_FACTOR = {"亿元": Decimal(10000), "亿": Decimal(10000), "元": Decimal("0.0001")}
+PROJECT_TYPE_BY_LABEL = {choice.label: choice.value for choice in ProjectType}
+FUNDING_BY_LABEL = {choice.label: choice.value for choice in Funding}
+INDICATOR_HEADER = "目标名称"
+SLOTS = ("goal", "level1", "level2")
+
+
+class SheetFormatError(ImportFormatError):
+    def __init__(self, line, message):
+        self.line = line
+        super().__init__(f"第{line}行" if line else "", message)
+
+
+@dataclass
+class Repair:
+    line: int
+    message: str
+
+    def __str__(self):
+        return f"第{self.line}行：{self.message}" if self.line else self.message
+
+
+@dataclass
+class ParseResult:
+    projects: list = field(default_factory=list)
+    repairs: list = field(default_factory=list)
+
+
+def parse_budget(text, line):
+    """`266万` / `266万元` / `2,660,000元` / `1.2亿` -> Decimal in 万元."""
+    cleaned = (text or "").strip().replace(" ", "")
+    match = BUDGET_RE.match(cleaned)
+    if not match:
+        raise SheetFormatError(line, f"项目预算“{text}”无法识别，应为数字加单位，如“266万”。")
+    try:
+        number = Decimal(match["number"].replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        raise SheetFormatError(line, f"项目预算“{text}”不是有效的数字。") from None
+    return number * BUDGET_FACTOR.get(match["unit"] or "万", Decimal(1))
+
+
+def parse_checkboxes(text, known, line, what):
+    """Codes of the ticked options among `known` ({label: code}) in `text`."""
+    chosen, seen = [], 0
+    for match in CHECKBOX_RE.finditer(text or ""):
+        label = match["label"].strip()
+        if label not in known:
+            raise SheetFormatError(line, f"{what}中的选项“{label}”不在规定范围内。")
+        seen += 1
+        attrs, mark = match["attrs"], match["mark"]
+        ticked = ("checked" in attrs) if attrs is not None else mark in "☑☒■√"
+        if ticked:
+            chosen.append(known[label])
+    if not seen:
+        raise SheetFormatError(line, f"{what}没有可识别的勾选项。")
+    return chosen
+
+
+def split_cells(line):
+    cells = [cell.strip() for cell in line.split("\t")]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _fits(cell, slot):
+    """Whether a cell in an aligned row may stand in `slot` (empty always may)."""
+    if not cell:
+        return True
+    if slot == "goal":
+        return bool(GOAL_NAME_RE.match(cell))
+    if slot == "level1":
+        return framework.is_level1_name(cell)
+    # Level 2: anything but a goal name or a pure level-1 name (成本指标 is a legacy level 2).
+    return not GOAL_NAME_RE.match(cell) and (
+        framework.is_level2_name(cell) or not framework.is_level1_name(cell)
+    )
+
+
+def _classify(cell):
+    """Which leading slot a non-empty cell's content belongs to, if any."""
+    if GOAL_NAME_RE.match(cell):
+        return "goal"
+    if framework.is_level1_name(cell) and cell not in framework.LEVEL2_ALIASES:
+        return "level1"
+    if framework.is_level2_name(cell):
+        return "level2"
+    return None
+
+
+class _Reader:
+    def __init__(self, text):
+        self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self.result = ParseResult()
+        self.project = None
+        self.section = None  # "basic" | "goals" | ("table", term)
+        self.blank_lines = 0
+
+    def repair(self, line, message):
+        self.result.repairs.append(Repair(line, message))
+
+    def run(self):
+        for number, raw in enumerate(self.lines, start=1):
+            cells = split_cells(raw.lstrip("\ufeff"))
+            if not cells:
+                self.blank_lines += 1
+                continue
+            self.line(number, cells)
+        self.finish_project(len(self.lines))
+        if not self.result.projects:
+            raise SheetFormatError(0, "文件中没有找到“YYYY年项目支出绩效目标批复”标题，无法识别为批复表。")
+        if self.blank_lines:
+            self.result.repairs.append(Repair(0, f"忽略了{self.blank_lines}个空行。"))
+        return self.result
+
+    # -- dispatch ---------------------------------------------------------
+    def line(self, number, cells):
+        first = cells[0]
+        title = TITLE_RE.match(first) if len(cells) == 1 else None
+        if title:
+            self.finish_project(number)
+            self.project = {
+                "year": int(title[1]),
+                "name": "",
+                "budget": None,
+                "project_type": None,
+                "funding": [],
+                "rationale": "",
+                "goals": [],
+                "_line": number,
+            }
+            self.section = "basic"
+            return
+        if self.project is None:
+            raise SheetFormatError(number, f"在批复表标题之前出现了内容“{first[:20]}”。")
+        if first.startswith("金额单位"):
+            if "万元" not in first:
+                raise SheetFormatError(number, f"金额单位“{first}”不是万元，无法换算。")
+            return
+        if first in ("项目绩效总目标",):
+            self.section = "goals"
+            return
+        if first in TABLE_TITLES and len(cells) == 1:
+            self.finish_table(number)
+            self.section = ("table", TABLE_TITLES[first])
+            self.table_state = {"goal": None, "level1": "", "level2": "", "orphans": []}
+            return
+        if self.section == "basic":
+            return self.basic_line(number, cells)
+        if self.section == "goals":
+            return self.goal_line(number, cells)
+        return self.indicator_line(number, cells)
+
+    # -- basic table -------------------------------------------------------
+    def basic_line(self, number, cells):
+        label = cells[0]
+        if label == "项目名称":
+            self.project["name"] = cells[1] if len(cells) > 1 else ""
+            if not self.project["name"]:
+                raise SheetFormatError(number, "项目名称为空。")
+        elif label == "项目预算":
+            self.project["budget"] = parse_budget(cells[1] if len(cells) > 1 else "", number)
+            if len(cells) > 3 and cells[2] == "项目类型":
+                types = parse_checkboxes(cells[3], PROJECT_TYPE_BY_LABEL, number, "项目类型")
+                if len(types) != 1:
+                    raise SheetFormatError(number, f"项目类型应勾选一项，实际勾选了{len(types)}项。")
+                self.project["project_type"] = types[0]
+        elif label == "项目类型":
+            types = parse_checkboxes(" ".join(cells[1:]), PROJECT_TYPE_BY_LABEL, number, "项目类型")
+            if len(types) != 1:
+                raise SheetFormatError(number, f"项目类型应勾选一项，实际勾选了{len(types)}项。")
+            self.project["project_type"] = types[0]
+        elif label == "资金性质":
+            codes = parse_checkboxes(" ".join(cells[1:]), FUNDING_BY_LABEL, number, "资金性质")
+            self.project["funding"] = funding_in_order(codes)
+        elif label == "立项依据":
+            self.project["rationale"] = "\n".join(c for c in cells[1:] if c)
+        else:
+            raise SheetFormatError(number, f"基本信息表中无法识别的行“{label[:20]}”。")
+
+    # -- overall goals -----------------------------------------------------
+    def goal_line(self, number, cells):
+        if cells[0] == "名称":
+            return
+        match = GOAL_NAME_RE.match(cells[0])
+        if not match:
+            raise SheetFormatError(
+                number, f"项目绩效总目标中的名称“{cells[0][:20]}”应为“长期绩效目标1”或“年度绩效目标1”等。"
+            )
+        goal = self.get_goal(cells[0], number, create=True)
+        goal["text"] = "\n".join(c for c in cells[1:] if c)
+
+    def get_goal(self, name, number, create=False):
+        match = GOAL_NAME_RE.match(name)
+        name = f"{match[1]}绩效目标{match[2]}"
+        for goal in self.project["goals"]:
+            if goal["name"] == name:
+                return goal
+        if not create:
+            self.repair(number, f"“{name}”未在项目绩效总目标中列出，已新建该目标（目标说明为空）。")
+        goal = {"term": TERM_BY_WORD[match[1]], "name": name, "text": "", "indicators": []}
+        self.project["goals"].append(goal)
+        return goal
+
+    # -- goal tables -------------------------------------------------------
+    def indicator_line(self, number, cells):
+        term = self.section[1]
+        if cells[0] == INDICATOR_HEADER:
+            return
+        slots, level3, value, basis = self.place_cells(number, cells)
+        state = self.table_state
+        if slots["goal"]:
+            goal = self.get_goal(slots["goal"], number)
+            if goal["term"] != term:
+                raise SheetFormatError(number, f"“{slots['goal']}”出现在了{Goal.Term(term).label}表中。")
+            if state["goal"] is None and state["orphans"]:
+                goal["indicators"].extend(row for _, row in state["orphans"])
+                self.repair(
+                    number,
+                    f"目标名称“{goal['name']}”写在了第{len(state['orphans']) + 1}行，"
+                    f"其上方{len(state['orphans'])}行（自第{state['orphans'][0][0]}行起）已归入该目标。",
+                )
+                state["orphans"] = []
+            state["goal"] = goal
+        if slots["level1"]:
+            state["level1"] = slots["level1"]
+            state["level2"] = ""
+        if slots["level2"]:
+            state["level2"] = slots["level2"]
+        row = {
+            "level1": state["level1"],
+            "level2": state["level2"],
+            "level3": level3,
+            "value": value,
+            "basis": basis,
+        }
+        if state["goal"] is None:
+            state["orphans"].append((number, row))
+        else:
+            state["goal"]["indicators"].append(row)
+
+    def place_cells(self, number, cells):
+        """Map a row's cells to (goal, level1, level2), level3, value, basis."""
+        padded = cells + [""] * (6 - len(cells))
+        if len(cells) > 6:
+            raise SheetFormatError(number, f"指标行有{len(cells)}个单元格，多于规定的6列。")
+        head = padded[:3]
+        if padded[3] and all(_fits(cell, slot) for cell, slot in zip(head, SLOTS, strict=True)):
+            return dict(zip(SLOTS, head, strict=True)), padded[3], padded[4], padded[5]
+        # Shifted row: the last three filled cells are level 3, value and basis;
+        # the filled cells before them are placed by what they say.
+        filled = [cell for cell in cells if cell]
+        if len(filled) < 3:
+            raise SheetFormatError(
+                number, "指标行无法识别：至少应有三级指标、指标值和指标值确定依据三个单元格。"
+            )
+        leading, (level3, value, basis) = filled[:-3], filled[-3:]
+        if len(leading) > 3:
+            raise SheetFormatError(number, "指标行单元格过多，无法确定各列。")
+        slots = dict.fromkeys(SLOTS, "")
+        free = list(SLOTS[3 - len(leading) :])
+        for cell in leading:
+            slot = _classify(cell)
+            if slot is None or slots[slot]:
+                slot = next((s for s in free if not slots[s]), None)
+            if slot is None:
+                raise SheetFormatError(number, f"无法确定“{cell[:20]}”属于哪一列。")
+            slots[slot] = cell
+        self.repair(number, f"该行单元格错位（{self.describe_shift(cells)}），已按内容归位：“{level3}”。")
+        return slots, level3, value, basis
+
+    @staticmethod
+    def describe_shift(cells):
+        return f"仅有{len(cells)}列" if len(cells) < 6 else "空单元格位置不符"
+
+    def finish_table(self, number):
+        state = getattr(self, "table_state", None)
+        if state and state["orphans"]:
+            first = state["orphans"][0][0]
+            raise SheetFormatError(first, "指标行没有所属的目标名称（如“年度绩效目标1”）。")
+        self.table_state = None
+
+    def finish_project(self, number):
+        if self.project is None:
+            return
+        self.finish_table(number)
+        project, start = self.project, self.project.pop("_line")
+        for key, label in (("name", "项目名称"), ("budget", "项目预算"), ("project_type", "项目类型")):
+            if project[key] in (None, ""):
+                raise SheetFormatError(start, f"第{start}行起的批复表缺少“{label}”。")
+        self.result.projects.append(project)
+        self.project = None
+
+
+def parse_sheets(text):
+    """Parse one file's text into projects (plain dicts) and the repairs made."""
+    return _Reader(text).run()
