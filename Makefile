@@ -1,0 +1,43 @@
+# perfgoals: `make run` sets up and starts the app on SQLite with the seed data;
+# `make test` runs the whole test suite (DATABASE_URL selects PostgreSQL).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+SEED_TEXT := fixtures/seed/2025-鄂州市数据局.txt
+
+.PHONY: run test venv system-deps fixtures lint migrate
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+system-deps:
+	./scripts/install-system-deps
+
+migrate: venv
+	mkdir -p data
+	PERFGOALS_DEV=1 $(PY) manage.py migrate --noinput -v0
+
+run: migrate
+	PERFGOALS_DEV=1 $(PY) manage.py setup_demo
+	@echo "打开 http://$(HOST)/ 并用上面的演示账号登录。"
+	PERFGOALS_DEV=1 DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+test: venv system-deps
+	PERFGOALS_DEV=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# Regenerate fixtures/seed-2025.json from the copied text through the importer.
+fixtures: venv
+	rm -rf /tmp/perfgoals-fixtures && mkdir -p /tmp/perfgoals-fixtures
+	PERFGOALS_DEV=1 PERFGOALS_DATA_DIR=/tmp/perfgoals-fixtures DATABASE_URL= $(PY) manage.py migrate -v0
+	PERFGOALS_DEV=1 PERFGOALS_DATA_DIR=/tmp/perfgoals-fixtures DATABASE_URL= $(PY) manage.py import_approvals "$(SEED_TEXT)" --department 鄂州市数据局
+	PERFGOALS_DEV=1 PERFGOALS_DATA_DIR=/tmp/perfgoals-fixtures DATABASE_URL= $(PY) manage.py export_approvals -o fixtures/seed-2025.json
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
