@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from indicators.models import Indicator
 
-from .models import Department, Funding, Goal, Project
+from .models import Department, Funding, Goal, Membership, Project
 
 
 class ProjectAdminForm(forms.ModelForm):
@@ -29,9 +29,23 @@ class IndicatorInline(admin.TabularInline):
     fields = ("position", "level1", "level2", "level3", "value", "basis")
 
 
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ("name",)
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "department", "role")
+    list_filter = ("role", "department")
+    search_fields = ("user__username", "department__name")
 
 
 @admin.register(Project)

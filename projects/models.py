@@ -43,7 +43,46 @@ def funding_in_order(codes):
     return [code for code in Funding.values if code in codes]
 
 
+class Role(models.TextChoices):
+    FILLER = "filler", "填报人"
+    REVIEWER = "reviewer", "审核人"
+
+
+class Membership(models.Model):
+    """A user's role in a budget unit; a user may belong to several units."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="memberships"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="预算单位", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "单位成员"
+        verbose_name_plural = "单位成员"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department", "role"], name="membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.department} · {self.get_role_display()}"
+
+
 class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The projects `user` may see: superusers all, others those of their units.
+
+        Every view, export and count starts from here, so a new view cannot
+        forget the scoping.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(department__in=Department.objects.filter(memberships__user=user))
+
     def with_tree(self):
         """Everything the sheet and the JSON need, in a fixed number of queries."""
         return self.select_related("department").prefetch_related("goals__indicators")

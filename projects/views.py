@@ -6,11 +6,15 @@ from .models import Project
 
 @login_required
 def project_list(request):
-    projects = Project.objects.select_related("department").order_by("-year", "department__name", "id")
+    projects = (
+        Project.objects.visible_to(request.user)
+        .select_related("department")
+        .order_by("-year", "department__name", "id")
+    )
     return render(request, "projects/project_list.html", {"projects": projects})
 
 
 @login_required
 def project_detail(request, pk):
-    project = get_object_or_404(Project.objects.with_tree(), pk=pk)
+    project = get_object_or_404(Project.objects.visible_to(request.user).with_tree(), pk=pk)
     return render(request, "projects/project_detail.html", {"project": project})

@@ -36,3 +36,18 @@ def test_the_admin_edits_projects_with_goals_inline(db, admin_client, seed):
     goal = project.goals.first()
     page = admin_client.get(f"/admin/projects/goal/{goal.pk}/change/").content.decode()
     assert "≤266万元" in page and "指标值确定依据" in page
+
+
+def test_users_see_only_their_units_projects(db, client, seed, django_user_model):
+    from projects.models import Department, Membership, Role
+
+    other = Department.objects.create(name="别的单位")
+    user = django_user_model.objects.create_user("filler", password="x-pass-123")
+    Membership.objects.create(user=user, department=other, role=Role.FILLER)
+    client.force_login(user)
+    assert "一窗受理工作项目" not in client.get("/").content.decode()
+    project = Project.objects.get(name="一窗受理工作项目")
+    assert client.get(f"/projects/{project.pk}/").status_code == 404
+    Membership.objects.create(user=user, department=project.department, role=Role.FILLER)
+    assert Project.objects.visible_to(user).count() == 10
+    assert client.get(f"/projects/{project.pk}/").status_code == 200
