@@ -83,6 +83,17 @@ class ProjectQuerySet(models.QuerySet):
             return self
         return self.filter(department__in=Department.objects.filter(memberships__user=user))
 
+    def editable_by(self, user):
+        """Drafts and returned projects of the units where `user` is 填报人."""
+        editable = self.filter(status__in=Project.EDITABLE_STATUSES)
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return editable
+        return editable.filter(
+            department__in=Department.objects.filter(memberships__user=user, memberships__role=Role.FILLER)
+        )
+
     def with_tree(self):
         """Everything the sheet and the JSON need, in a fixed number of queries."""
         return self.select_related("department").prefetch_related("goals__indicators")
@@ -116,6 +127,8 @@ class Project(models.Model):
         related_name="+",
     )
 
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -130,6 +143,13 @@ class Project(models.Model):
 
     def __str__(self):
         return f"{self.year}年 {self.name}"
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE_STATUSES
+
+    def can_edit(self, user):
+        return Project.objects.editable_by(user).filter(pk=self.pk).exists()
 
     @property
     def sheet_title(self):

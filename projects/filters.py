@@ -1,0 +1,37 @@
+import django_filters
+from django.db.models import Q
+
+from .models import Department, Project, ProjectType, Status
+
+
+class ProjectFilter(django_filters.FilterSet):
+    """The project list's filters; the batch exports reuse it on the same queryset."""
+
+    q = django_filters.CharFilter(label="搜索", method="search")
+    year = django_filters.NumberFilter(label="年度")
+    department = django_filters.ModelChoiceFilter(label="预算单位", queryset=Department.objects.none())
+    project_type = django_filters.ChoiceFilter(label="项目类型", choices=ProjectType.choices)
+    status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
+
+    class Meta:
+        model = Project
+        fields = ["q", "year", "department", "project_type", "status"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.all()
+        if user is not None and not user.is_superuser:
+            departments = departments.filter(memberships__user=user).distinct()
+        self.filters["department"].queryset = departments
+
+    def search(self, queryset, name, value):
+        """Names, rationale and indicator names (三级指标)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        from indicators.models import Indicator
+
+        matching_rows = Indicator.objects.filter(level3__icontains=value).values("goal__project_id")
+        return queryset.filter(
+            Q(name__icontains=value) | Q(rationale__icontains=value) | Q(pk__in=matching_rows)
+        )
