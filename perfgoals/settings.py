@@ -25,9 +25,10 @@ def envlist(name, default=""):
 
 
 DEBUG = envbool("DJANGO_DEBUG", "False")
+DEV = envbool("PERFGOALS_DEV", "False")
 SECRET_KEY = os.getenv("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not envbool("PERFGOALS_DEV", "False"):
+    if not DEBUG and not DEV:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured(
@@ -48,12 +49,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tables2",
     "django_filters",
+    "axes",
     "projects",
     "indicators",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "perfgoals.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the login view's failures (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "perfgoals.urls"
@@ -107,7 +113,60 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if envbool("DJANGO_MANIFEST_STATIC", str(not DEBUG and not DEV))
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Development serves static files straight from static/ (no collectstatic needed).
+WHITENOISE_USE_FINDERS = DEBUG or DEV
+WHITENOISE_AUTOREFRESH = DEBUG or DEV
+
+# -- Security -------------------------------------------------------------------
+# Secure by default; PERFGOALS_DEV (the Makefile and tests) and DJANGO_DEBUG relax
+# only what plain-HTTP local use needs. Behind a TLS proxy set
+# DJANGO_SECURE_PROXY_SSL_HEADER=1 so request.is_secure() trusts X-Forwarded-Proto.
+SECURE = envbool("DJANGO_SECURE", str(not DEBUG and not DEV))
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", str(SECURE))
+if envbool("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", "31536000" if SECURE else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", str(SECURE))
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = envint("DJANGO_SESSION_SECONDS", str(8 * 3600))  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Everything is served from our own origin: no CDN, no inline script or style.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: after 5 failures for a user name from one address, 15 minutes' pause.
+AXES_FAILURE_LIMIT = envint("PERFGOALS_LOGIN_FAILURES", "5")
+AXES_COOLOFF_TIME = envint("PERFGOALS_LOGIN_COOLOFF_MINUTES", "15") / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "projects:list"

@@ -17,6 +17,13 @@ def import_file(path, department=None):
     return import_projects(read_projects(path.name, path.read_bytes()).projects, department=department)
 
 
+@pytest.fixture(autouse=True)
+def _login_throttle(request, settings):
+    """django-axes refuses Django's `client.login()` (it passes no request), so it is
+    off except in tests marked `axes`, which log in through the real login page."""
+    settings.AXES_ENABLED = request.node.get_closest_marker("axes") is not None
+
+
 @pytest.fixture
 def seed(db):
     """The ten 2025 sheets of 鄂州市数据局, imported from the copied text."""

@@ -2,7 +2,7 @@ import pytest
 
 from .conftest import login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.axes]
 
 
 def test_a_user_logs_in_and_sees_the_seed_projects(page, seed, django_user_model):
