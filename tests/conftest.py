@@ -67,8 +67,15 @@ def page(chromium, live_server):
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.base_url = live_server.url
+    console_errors = []
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
     yield page
     context.close()
+    # Inline scripts/styles blocked by our Content-Security-Policy, or a script
+    # that throws, must fail the test that drove the page.
+    problems = [text for text in console_errors if "Content Security Policy" in text or "Error" in text]
+    assert not problems, f"browser console errors: {problems}"
 
 
 def login(page, username, password):
