@@ -183,7 +183,18 @@ def amount_in_wan(row):
     return row.number * _MONEY_IN_WAN[row.unit.strip()]
 
 
-_TOTAL_WORDS = ("总成本", "总投入", "总费用", "总金额", "总预算", "总支出", "成本总额", "预算总额", "合计", "总计")
+_TOTAL_WORDS = (
+    "总成本",
+    "总投入",
+    "总费用",
+    "总金额",
+    "总预算",
+    "总支出",
+    "成本总额",
+    "预算总额",
+    "合计",
+    "总计",
+)
 
 
 def is_total_row(row):
@@ -645,7 +656,7 @@ def check_project(project):
             )
             place = (order.get(finding.goal_id, -1), finding.row or 0, rule_index)
             findings.append((place, finding))
-    return [finding for _, finding in sorted(findings, key=lambda pair: pair[0])]
+    return Findings(finding for _, finding in sorted(findings, key=lambda pair: pair[0]))
 
 
 def check_projects(queryset, chunk_size=200):
@@ -662,6 +673,18 @@ class Counts:
     @property
     def total(self):
         return self.errors + self.warnings
+
+
+class Findings(list):
+    """A project's findings; `counts` for templates (错误 n 项，提示 m 项)."""
+
+    @property
+    def counts(self):
+        return count(self)
+
+    @property
+    def has_errors(self):
+        return any(finding.severity == ERROR for finding in self)
 
 
 def count(findings):
