@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command, load_command_clas
 from indicators.checks import RULES
 from projects.models import Department, Membership, Project, Role
 
-from .conftest import SEED_DEPARTMENT
+from .conftest import SEED_DEPARTMENT, login
 from .test_checks import expected_seed_findings, make_project
 
 FIELDS = ["project", "year", "department", "table", "goal", "row", "indicator", "rule", "severity", "message"]
@@ -156,3 +156,19 @@ def test_another_units_findings_stay_hidden(seed, client, django_user_model):
     client.force_login(user)
     project = Project.objects.get(name="城市数字公共基础设施专班工作经费")
     assert client.get(f"/projects/{project.pk}/").status_code == 404
+
+
+@pytest.mark.browser
+def test_a_finding_links_to_its_rule_on_the_rules_page(page, seed, django_user_model):
+    django_user_model.objects.create_superuser("boss", password="boss-pass-123")
+    login(page, "boss", "boss-pass-123")
+    project = Project.objects.get(name="城市数字公共基础设施专班工作经费")
+    page.goto(f"{page.base_url}/projects/{project.pk}/")
+    findings = page.locator("section.findings tbody tr")
+    assert findings.count() == 7
+    row = page.locator("section.findings tr", has_text="等于36人")
+    assert row.locator(".severity").inner_text() == "错误"
+    row.get_by_role("link", name="COST_UNIT").click()
+    page.wait_for_url(f"{page.base_url}/rules/#COST_UNIT")
+    target = page.locator("tr:target")
+    assert "成本指标的计量单位不是金额" in target.inner_text()
