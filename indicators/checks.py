@@ -3,10 +3,20 @@
 Each rule has a stable code, a severity, the guidance it follows and a Chinese
 message saying what is wrong and how to fix it. `check_project(project)` runs
 them all on a project whose tree is prefetched (`Project.objects.with_tree()`),
-without further queries.
+without further queries; `check_projects(queryset)` does the same for many
+projects in chunks.
+
+Precision matters as much as recall: a rule that flags correct rows teaches
+people to ignore it. So each rule only speaks when it is sure — e.g. the
+budget is compared with the annual table only (a long-term goal may span
+several budget years), and a value with a number in it is never called
+qualitative just because the parser could not split it.
 """
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from . import framework
 from .values import is_money_unit
@@ -14,6 +24,13 @@ from .values import is_money_unit
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
+
+TERM_LABELS = {"long": "长期", "annual": "年度"}
+
+GUIDANCE_2021 = "财预〔2021〕101号《中央部门项目支出核心绩效目标和指标设置及取值指引（试行）》"
+GUIDANCE_FRAMEWORK = f"{GUIDANCE_2021}：绩效指标体系（一级、二级指标）"
+GUIDANCE_BUDGET = "财预〔2015〕88号《中央部门预算绩效目标管理办法》：绩效目标应与预算相匹配"
+GUIDANCE_SHEET = "项目支出绩效目标申报表、批复表填报要求"
 
 
 @dataclass(frozen=True)
@@ -23,7 +40,11 @@ class Rule:
     title: str
     explanation: str
     source: str
-    check: object  # callable(context) -> iterable of (goal, row_index, indicator, message)
+    check: object  # callable(project) -> iterable of (goal, row_number, indicator, message)
+
+    @property
+    def severity_label(self):
+        return SEVERITY_LABELS[self.severity]
 
 
 @dataclass(frozen=True)
@@ -40,10 +61,19 @@ class Finding:
     rule: str
     severity: str
     message: str
+    goal_id: int | None = None
 
     @property
     def severity_label(self):
         return SEVERITY_LABELS[self.severity]
+
+    @property
+    def is_error(self):
+        return self.severity == ERROR
+
+    @property
+    def table_label(self):
+        return TERM_LABELS.get(self.table, "")
 
     def as_dict(self):
         return {
@@ -65,17 +95,321 @@ RULES = []
 
 def rule(code, severity, title, explanation, source):
     def register(check):
+        if any(existing.code == code for existing in RULES):
+            raise ValueError(f"duplicate rule code {code}")
         RULES.append(Rule(code, severity, title, explanation, source, check))
         return check
 
     return register
 
 
+def rules_by_code():
+    return {current.code: current for current in RULES}
+
+
+# --------------------------------------------------------------------------
+# Reading rows
+# --------------------------------------------------------------------------
+
+
 def rows(project):
     """(goal, 1-based row number, indicator) for every row of every goal table."""
     for goal in project.goals.all():
-        for number, indicator in enumerate(goal.indicators.all(), start=1):
-            yield goal, number, indicator
+        yield from goal_rows(goal)
+
+
+def goal_rows(goal):
+    for number, indicator in enumerate(goal.indicators.all(), start=1):
+        yield goal, number, indicator
+
+
+def filled_rows(project):
+    """Rows that are not entirely empty (empty rows have their own rule)."""
+    for goal, number, row in rows(project):
+        if not is_blank(row):
+            yield goal, number, row
+
+
+def _text(value):
+    return (value or "").strip().replace("\u3000", "")
+
+
+def is_blank(row):
+    return not any(_text(getattr(row, field)) for field in ("level1", "level2", "level3", "value", "basis"))
+
+
+def is_cost_row(row):
+    """A cost indicator: level 1 成本指标, or a cost level 2 (also the legacy 成本指标)."""
+    return framework.canonical_level1(row.level1) == framework.COST or framework.canonical_level2(
+        row.level2
+    ) in (*framework.FRAMEWORK[framework.COST], "成本指标")
+
+
+def is_satisfaction_row(row):
+    return (
+        framework.canonical_level1(row.level1) == framework.SATISFACTION
+        or framework.canonical_level2(row.level2) in framework.FRAMEWORK[framework.SATISFACTION]
+    )
+
+
+def is_quantitative_level(row):
+    return is_cost_row(row) or framework.canonical_level2(row.level2) in framework.QUANTITATIVE_LEVEL2
+
+
+# A count written in Chinese numerals and a measure word: 三个, 两次, 一季度.
+_CHINESE_COUNT = re.compile(r"[一二两三四五六七八九十百千]+[个项次人天日月年周季件台套批条家所名期场]")
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+def is_quantitative(row):
+    """Whether a value is measurable: parsed to a number, or at least carrying one.
+
+    `12月底前完成`, `100%覆盖` or `三个` do not parse into comparator/number/unit
+    but are not 定性 either; only text without any number counts as qualitative.
+    """
+    if row.number is not None:
+        return True
+    value = _text(row.value)
+    return bool(_DIGIT.search(value) or _CHINESE_COUNT.search(value))
+
+
+_MONEY_IN_WAN = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000)}
+
+
+def amount_in_wan(row):
+    """The row's number in 万元 (the sheet's unit), or None when it is not money."""
+    if row.number is None or not is_money_unit(row.unit):
+        return None
+    return row.number * _MONEY_IN_WAN[row.unit.strip()]
+
+
+_TOTAL_WORDS = (
+    "总成本",
+    "总投入",
+    "总费用",
+    "总金额",
+    "总预算",
+    "总支出",
+    "成本总额",
+    "预算总额",
+    "合计",
+    "总计",
+)
+
+
+def is_total_row(row):
+    level3 = _text(row.level3)
+    return is_cost_row(row) and any(word in level3 for word in _TOTAL_WORDS)
+
+
+def wan(amount):
+    """`266`, `0.5`: an amount in 万元 as the sheet writes it."""
+    from .values import normalize_number
+
+    return normalize_number(amount)
+
+
+def level3_key(row):
+    return re.sub(r"\s+", "", _text(row.level3))
+
+
+# --------------------------------------------------------------------------
+# Project and goal tables
+# --------------------------------------------------------------------------
+
+
+@rule(
+    "NO_ANNUAL_GOAL",
+    ERROR,
+    "缺少年度绩效目标",
+    "每个项目都应填报年度绩效目标及其指标表，批复和年终自评都以年度目标为准。",
+    GUIDANCE_SHEET,
+)
+def no_annual_goal(project):
+    if not project.annual_goals:
+        yield None, None, None, "项目没有年度绩效目标，请添加“年度绩效目标1”及其目标说明和指标。"
+
+
+@rule(
+    "GOAL_TEXT_EMPTY",
+    ERROR,
+    "年度绩效目标说明为空",
+    "年度绩效目标说明应概括本年度预期达到的产出和效果，不能空缺。",
+    GUIDANCE_SHEET,
+)
+def annual_goal_text_empty(project):
+    for goal in project.annual_goals:
+        if not _text(goal.text):
+            yield goal, None, None, f"“{goal.name}”没有目标说明，请写明本年度预期达到的产出和效果。"
+
+
+@rule(
+    "LONG_GOAL_TEXT_EMPTY",
+    WARNING,
+    "长期绩效目标说明为空",
+    "长期绩效目标说明应概括项目实施期内预期达到的产出和效果。",
+    GUIDANCE_SHEET,
+)
+def long_goal_text_empty(project):
+    for goal in project.long_goals:
+        if not _text(goal.text):
+            yield goal, None, None, f"“{goal.name}”没有目标说明，请写明实施期内预期达到的产出和效果。"
+
+
+@rule(
+    "GOAL_NO_ROWS",
+    ERROR,
+    "绩效目标没有指标",
+    "每个绩效目标都要用指标表细化，至少包括成本、产出、效益和满意度指标。",
+    GUIDANCE_2021,
+)
+def goal_without_rows(project):
+    for goal in project.goals.all():
+        if all(is_blank(row) for row in goal.indicators.all()):
+            yield goal, None, None, f"“{goal.name}”的指标表没有任何指标，请按一级指标逐项填写。"
+
+
+@rule(
+    "TABLE_MISSING_L1",
+    ERROR,
+    "指标表缺少一级指标",
+    "按2021年指标体系，每张绩效目标表都应设置成本、产出、效益和满意度四类一级指标；"
+    "只填产出指标而没有效益指标，无法反映资金使用的效果。",
+    GUIDANCE_FRAMEWORK,
+)
+def table_missing_level1(project):
+    for goal in project.goals.all():
+        filled = [(number, row) for _, number, row in goal_rows(goal) if not is_blank(row)]
+        if not filled:
+            continue  # GOAL_NO_ROWS
+        present = {framework.canonical_level1(row.level1) for _, row in filled}
+        if any(framework.canonical_level2(row.level2) == "成本指标" for _, row in filled):
+            present.add(framework.COST)  # legacy form: 成本指标 under 产出指标
+        missing = [level1 for level1 in framework.LEVEL1 if level1 not in present]
+        if not missing:
+            continue
+        hints = [
+            f"第{number}行“{row.level2}”属于{framework.level1_of(row.level2)}"
+            for number, row in filled
+            if framework.level1_of(row.level2) in missing
+            and framework.canonical_level1(row.level1) != framework.level1_of(row.level2)
+        ]
+        message = f"“{goal.name}”的指标表缺少{'、'.join(missing)}，请补充。"
+        if hints:
+            message += "其中" + "；".join(hints) + "，应移到该一级指标下。"
+        yield goal, None, None, message
+
+
+# A documented reading of 定量为主、定性为辅: quantitative rows must be the majority.
+QUALITATIVE_SHARE_LIMIT = Decimal("0.5")
+
+
+@rule(
+    "QUALITATIVE_SHARE",
+    WARNING,
+    "定性指标过多",
+    "指标设置应“定量为主、定性为辅”：一张指标表中定性指标（没有数值的指标值）"
+    "超过一半时，应尽量改为可计量的数量、比率或时限。",
+    f"{GUIDANCE_2021}：绩效指标应定量为主、定性为辅",
+)
+def too_many_qualitative(project):
+    for goal in project.goals.all():
+        valued = [row for _, _, row in goal_rows(goal) if _text(row.value)]
+        qualitative = [row for row in valued if not is_quantitative(row)]
+        if valued and Decimal(len(qualitative)) / len(valued) > QUALITATIVE_SHARE_LIMIT:
+            yield (
+                goal,
+                None,
+                None,
+                f"“{goal.name}”的{len(valued)}项指标中有{len(qualitative)}项为定性指标，超过一半，"
+                "请尽量改为可计量的数值（如数量、比率、完成时限）。",
+            )
+
+
+# --------------------------------------------------------------------------
+# Rows
+# --------------------------------------------------------------------------
+
+
+@rule(
+    "ROW_EMPTY",
+    WARNING,
+    "空行",
+    "指标表中的空行会原样打印在批复表上，应删除。",
+    GUIDANCE_SHEET,
+)
+def empty_row(project):
+    for goal, number, row in rows(project):
+        if is_blank(row) and len(goal.indicators.all()) > 1:
+            yield goal, number, row, "这是一行空行，请删除。"
+
+
+@rule(
+    "ROW_INCOMPLETE",
+    ERROR,
+    "指标行不完整",
+    "每行指标都应填写一级指标、二级指标、三级指标、指标值和指标值确定依据。",
+    GUIDANCE_SHEET,
+)
+def incomplete_row(project):
+    labels = {
+        "level1": "一级指标",
+        "level2": "二级指标",
+        "level3": "三级指标",
+        "value": "指标值",
+        "basis": "指标值确定依据",
+    }
+    for goal, number, row in filled_rows(project):
+        missing = [label for field, label in labels.items() if not _text(getattr(row, field))]
+        if missing:
+            yield goal, number, row, f"未填写{'、'.join(missing)}，请补充。"
+
+
+@rule(
+    "ROW_DUPLICATE",
+    ERROR,
+    "重复的指标",
+    "同一绩效目标下，同一二级指标中的三级指标不应重复出现；重复的指标在自评时会重复计分。",
+    GUIDANCE_SHEET,
+)
+def duplicate_row(project):
+    for goal in project.goals.all():
+        seen = {}
+        for _, number, row in goal_rows(goal):
+            if not level3_key(row):
+                continue
+            key = (
+                framework.canonical_level1(row.level1) or _text(row.level1),
+                framework.canonical_level2(row.level2) or _text(row.level2),
+                level3_key(row),
+            )
+            if key in seen:
+                yield (
+                    goal,
+                    number,
+                    row,
+                    f"三级指标“{row.level3}”与第{seen[key]}行重复，请删除或合并为一行。",
+                )
+            else:
+                seen[key] = number
+
+
+@rule(
+    "L1_UNKNOWN",
+    ERROR,
+    "一级指标不在指标体系中",
+    "一级指标只能是成本指标、产出指标、效益指标、满意度指标之一。",
+    GUIDANCE_FRAMEWORK,
+)
+def unknown_level1(project):
+    for goal, number, row in filled_rows(project):
+        if _text(row.level1) and framework.canonical_level1(row.level1) is None:
+            yield (
+                goal,
+                number,
+                row,
+                f"一级指标“{row.level1}”不在指标体系中，请改为成本指标、产出指标、效益指标或满意度指标。",
+            )
 
 
 @rule(
@@ -96,6 +430,27 @@ def level2_outside_level1(project):
 
 
 @rule(
+    "COST_AS_OUTPUT_L2",
+    WARNING,
+    "成本指标按旧表式填在产出指标下",
+    "2021年起成本指标是一级指标（经济成本、社会成本、生态环境成本），不再作为产出指标的二级指标。",
+    GUIDANCE_FRAMEWORK,
+)
+def cost_under_output(project):
+    for goal, number, row in filled_rows(project):
+        if (
+            framework.canonical_level1(row.level1) == framework.OUTPUT
+            and framework.canonical_level2(row.level2) == "成本指标"
+        ):
+            yield (
+                goal,
+                number,
+                row,
+                "成本指标按旧表式填在产出指标下，请改为一级指标“成本指标”、二级指标“经济成本指标”等。",
+            )
+
+
+@rule(
     "COST_UNIT",
     ERROR,
     "成本指标的计量单位不是金额",
@@ -104,7 +459,7 @@ def level2_outside_level1(project):
 )
 def cost_unit_not_money(project):
     for goal, number, row in rows(project):
-        if framework.canonical_level1(row.level1) != framework.COST and row.level2 != "成本指标":
+        if not is_cost_row(row):
             continue
         if row.number is not None and not is_money_unit(row.unit):
             yield (
@@ -115,28 +470,250 @@ def cost_unit_not_money(project):
             )
 
 
+@rule(
+    "COST_OVER_BUDGET",
+    ERROR,
+    "总成本超过项目预算",
+    "年度指标表的总成本不能超过项目预算（金额换算为万元后比较）；长期目标可能跨多个预算年度，不作比较。",
+    GUIDANCE_BUDGET,
+)
+def total_cost_over_budget(project):
+    if not project.budget or project.budget <= 0:
+        return
+    for goal in project.annual_goals:
+        for _, number, row in goal_rows(goal):
+            amount = amount_in_wan(row)
+            if amount is None or not is_total_row(row):
+                continue
+            if row.comparator in ("=", "<=", "<") and amount > project.budget:
+                problem = "超过"
+            elif (row.comparator == ">=" and amount > project.budget) or (
+                row.comparator == ">" and amount >= project.budget
+            ):
+                problem = "的下限已超过"
+            else:
+                continue
+            yield (
+                goal,
+                number,
+                row,
+                f"{row.level3}“{row.value}”（{wan(amount)}万元）{problem}项目预算{wan(project.budget)}万元，"
+                "请核对金额或单位。",
+            )
+
+
+@rule(
+    "COST_SUM_OVER_BUDGET",
+    WARNING,
+    "成本指标合计超过项目预算",
+    "年度指标表没有总成本行时，把各项以金额为上限的成本指标相加；合计超过项目预算时请核对（分项可能有重叠）。",
+    GUIDANCE_BUDGET,
+)
+def cost_sum_over_budget(project):
+    if not project.budget or project.budget <= 0:
+        return
+    for goal in project.annual_goals:
+        cost_rows = [row for _, _, row in goal_rows(goal) if is_cost_row(row)]
+        if any(is_total_row(row) for row in cost_rows):
+            continue  # COST_OVER_BUDGET compares the total
+        amounts = [
+            amount_in_wan(row)
+            for row in cost_rows
+            if amount_in_wan(row) is not None and row.comparator in ("=", "<=", "<")
+        ]
+        total = sum(amounts, Decimal(0))
+        if amounts and total > project.budget:
+            yield (
+                goal,
+                None,
+                None,
+                f"“{goal.name}”的{len(amounts)}项成本指标合计{wan(total)}万元，"
+                f"超过项目预算{wan(project.budget)}万元，请核对金额或补充总成本行。",
+            )
+
+
+@rule(
+    "QUALITATIVE_ON_QUANTITATIVE",
+    ERROR,
+    "数量、时效或成本指标使用了定性指标值",
+    "数量指标、时效指标和成本指标必须以数值表述（如“等于35人”“12月底前”“≤266万元”），不能写“完全保障”“确保完成”。",
+    f"{GUIDANCE_2021}：产出数量、时效和成本指标应量化",
+)
+def qualitative_on_quantitative(project):
+    for goal, number, row in filled_rows(project):
+        if not _text(row.value) or not is_quantitative_level(row) or is_quantitative(row):
+            continue
+        kind = "成本指标" if is_cost_row(row) else row.level2
+        yield (
+            goal,
+            number,
+            row,
+            f"{kind}“{row.level3}”的指标值“{row.value}”是定性表述，请改为带数值和计量单位的目标值。",
+        )
+
+
+@rule(
+    "SATISFACTION_PERCENT",
+    ERROR,
+    "满意度指标不是0–100%的百分比",
+    "服务对象满意度以百分比表示（如“≥95%”），数值应在0到100之间。",
+    f"{GUIDANCE_2021}：满意度指标",
+)
+def satisfaction_not_percent(project):
+    for goal, number, row in filled_rows(project):
+        if not _text(row.value) or not is_satisfaction_row(row):
+            continue
+        if row.number is None or row.unit.strip() != "%":
+            yield (
+                goal,
+                number,
+                row,
+                f"满意度“{row.value}”不是百分比，请写成“≥95%”这样的百分比目标。",
+            )
+        elif row.number > 100 or (row.comparator == ">" and row.number >= 100):
+            yield goal, number, row, f"满意度“{row.value}”超出0–100%，请改为不超过100%的目标。"
+
+
+@rule(
+    "BASIS_OPTION",
+    ERROR,
+    "指标值确定依据不在规定选项内",
+    "指标值确定依据只能是计划标准、行业标准、历史标准、预算支出标准或其他标准（可多选，以顿号分隔）。",
+    f"{GUIDANCE_2021}：指标值设定依据",
+)
+def basis_outside_options(project):
+    for goal, number, row in filled_rows(project):
+        basis = _text(row.basis)
+        if not basis:
+            continue  # ROW_INCOMPLETE
+        parts = [part.strip() for part in re.split(r"[、,，/／;；和及]", basis) if part.strip()]
+        if not parts or any(part not in framework.BASIS_OPTIONS for part in parts):
+            yield (
+                goal,
+                number,
+                row,
+                f"确定依据“{row.basis}”不在规定选项内，请选择{'、'.join(framework.BASIS_OPTIONS)}之一。",
+            )
+
+
+@rule(
+    "ANNUAL_UNIT_MISMATCH",
+    WARNING,
+    "年度指标与长期指标的计量单位不一致",
+    "年度指标是长期指标的分年度安排：同一三级指标在两张表中应使用相同的计量单位。",
+    f"{GUIDANCE_2021}：年度绩效目标应与长期绩效目标相衔接",
+)
+def annual_contradicts_long(project):
+    long_units = defaultdict(set)
+    for goal in project.long_goals:
+        for _, _, row in goal_rows(goal):
+            if row.number is not None and row.unit.strip() and level3_key(row):
+                long_units[level3_key(row)].add(row.unit.strip())
+    for goal in project.annual_goals:
+        for _, number, row in goal_rows(goal):
+            units = long_units.get(level3_key(row))
+            unit = row.unit.strip()
+            if not units or row.number is None or not unit or unit in units:
+                continue
+            if is_money_unit(unit) and all(is_money_unit(other) for other in units):
+                continue  # 元 and 万元 measure the same thing
+            if is_cost_row(row) and not is_money_unit(unit):
+                continue  # COST_UNIT already says the cost is not money
+            yield (
+                goal,
+                number,
+                row,
+                f"“{row.level3}”在长期指标表中以“{'、'.join(sorted(units))}”计量，"
+                f"年度指标值“{row.value}”却以“{unit}”计量，请统一。",
+            )
+
+
+# --------------------------------------------------------------------------
+# Running the rules
+# --------------------------------------------------------------------------
+
+
 def check_project(project):
     """All findings of one project (its tree prefetched), in table and row order."""
+    order = {goal.pk: index for index, goal in enumerate(project.goals.all())}
     findings = []
-    for current in RULES:
+    for rule_index, current in enumerate(RULES):
         for goal, number, row, message in current.check(project):
-            findings.append(
-                Finding(
-                    project_id=project.pk,
-                    project=project.name,
-                    year=project.year,
-                    department=project.department.name,
-                    table=goal.term if goal else None,
-                    goal=goal.name if goal else None,
-                    row=number,
-                    indicator=row.level3 if row else None,
-                    indicator_id=row.pk if row else None,
-                    rule=current.code,
-                    severity=current.severity,
-                    message=message,
-                )
+            finding = Finding(
+                project_id=project.pk,
+                project=project.name,
+                year=project.year,
+                department=project.department.name,
+                table=goal.term if goal else None,
+                goal=goal.name if goal else None,
+                row=number,
+                indicator=(row.level3 or None) if row else None,
+                indicator_id=row.pk if row else None,
+                rule=current.code,
+                severity=current.severity,
+                message=message,
+                goal_id=goal.pk if goal else None,
             )
-    return findings
+            place = (order.get(finding.goal_id, -1), finding.row or 0, rule_index)
+            findings.append((place, finding))
+    return Findings(finding for _, finding in sorted(findings, key=lambda pair: pair[0]))
+
+
+def check_projects(queryset, chunk_size=200):
+    """(project, findings) for every project of `queryset`, prefetching in chunks."""
+    for project in queryset.with_tree().iterator(chunk_size=chunk_size):
+        yield project, check_project(project)
+
+
+@dataclass(frozen=True)
+class Counts:
+    errors: int = 0
+    warnings: int = 0
+
+    @property
+    def total(self):
+        return self.errors + self.warnings
+
+
+class Findings(list):
+    """A project's findings; `counts` for templates (错误 n 项，提示 m 项)."""
+
+    @property
+    def counts(self):
+        return count(self)
+
+    @property
+    def has_errors(self):
+        return any(finding.severity == ERROR for finding in self)
+
+
+def count(findings):
+    """Counts(errors, warnings) of a list of findings."""
+    findings = list(findings)
+    return Counts(errors=len(errors(findings)), warnings=len(warnings(findings)))
+
+
+def counts_by_project(queryset, chunk_size=200):
+    """{project id: Counts} for the reviewer's queue and the project list."""
+    return {project.pk: count(findings) for project, findings in check_projects(queryset, chunk_size)}
+
+
+def findings_by_indicator(findings):
+    """{indicator id: [Finding]} so the editor can show each row's findings beside it."""
+    grouped = defaultdict(list)
+    for finding in findings:
+        if finding.indicator_id is not None:
+            grouped[finding.indicator_id].append(finding)
+    return dict(grouped)
+
+
+def findings_by_goal(findings):
+    """{goal id: [Finding]} of the table-level findings (no row), for the editor's goal headers."""
+    grouped = defaultdict(list)
+    for finding in findings:
+        if finding.goal_id is not None and finding.row is None:
+            grouped[finding.goal_id].append(finding)
+    return dict(grouped)
 
 
 def errors(findings):

@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
+from indicators.checks import check_project
+
 from .models import Project
 
 
@@ -17,4 +19,5 @@ def project_list(request):
 @login_required
 def project_detail(request, pk):
     project = get_object_or_404(Project.objects.visible_to(request.user).with_tree(), pk=pk)
-    return render(request, "projects/project_detail.html", {"project": project})
+    findings = check_project(project)
+    return render(request, "projects/project_detail.html", {"project": project, "findings": findings})
