@@ -98,14 +98,14 @@ def actions_for(project, user):
 
 def guard(project, user, action):
     """Raise TransitionNotAllowed unless `user` may take `action` on `project` now."""
+    if not has_role(user, project.department_id, action.role):
+        raise TransitionNotAllowed(
+            f"只有本单位（{project.department}）的{Role(action.role).label}可以{action.label}此项目。"
+        )
     if not action.allows(project.status):
         raise TransitionNotAllowed(
             f"项目当前状态为“{project.get_status_display()}”，不能{action.label}"
             f"（只有{'、'.join(Status(s).label for s in action.sources)}的项目可以{action.label}）。"
-        )
-    if not has_role(user, project.department_id, action.role):
-        raise TransitionNotAllowed(
-            f"只有本单位（{project.department}）的{Role(action.role).label}可以{action.label}此项目。"
         )
 
 
