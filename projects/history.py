@@ -103,14 +103,29 @@ def _who(item):
     return item.history_user_id if hasattr(item, "history_user_id") else item.user_id
 
 
+def _key(item):
+    model = "transition" if not hasattr(item, "history_type") else type(item).__name__
+    return model, item.id
+
+
 def _groups(items):
-    """Items in time order, grouped: same user, each within SAME_SAVE of the previous one."""
-    groups = []
+    """Items in time order, one group per save: the same user, each within SAME_SAVE of the
+    previous one, and a new group whenever the project or any one object is saved again."""
+    groups, keys = [], set()
     for item in sorted(items, key=lambda item: (_when(item), getattr(item, "history_id", 0))):
-        if groups and _who(groups[-1][-1]) == _who(item) and _when(item) - _when(groups[-1][-1]) <= SAME_SAVE:
+        key = _key(item)
+        saved_again = key in keys or (key[0] == "HistoricalProject" and any(k[0] == key[0] for k in keys))
+        if (
+            groups
+            and not saved_again
+            and _who(groups[-1][-1]) == _who(item)
+            and _when(item) - _when(groups[-1][-1]) <= SAME_SAVE
+        ):
             groups[-1].append(item)
         else:
             groups.append([item])
+            keys = set()
+        keys.add(key)
     return groups
 
 
