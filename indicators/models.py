@@ -1,4 +1,5 @@
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from . import framework
 from .values import COMPARATOR_SYMBOLS, ParsedValue, parse_value
@@ -24,6 +25,8 @@ class Indicator(models.Model):
     number = models.DecimalField("数值", max_digits=24, decimal_places=6, null=True, blank=True)
     unit = models.CharField("计量单位", max_length=20, blank=True)
     basis = models.CharField("指标值确定依据", max_length=50, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "绩效指标"

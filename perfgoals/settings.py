@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
+    "simple_history",
     "projects",
     "indicators",
 ]
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the login view's failures (django-axes).
     "axes.middleware.AxesMiddleware",
@@ -176,3 +178,6 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Largest upload accepted by the import screens (bytes).
 PERFGOALS_MAX_UPLOAD_BYTES = envint("PERFGOALS_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
+
+# History (django-simple-history) is an audit trail: no screen may revert or edit it.
+SIMPLE_HISTORY_REVERT_DISABLED = True

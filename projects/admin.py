@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import Indicator
 
-from .models import Department, Funding, Goal, Membership, Project
+from .models import ApprovalSnapshot, Department, Funding, Goal, Membership, Project, Transition
 
 
 class ProjectAdminForm(forms.ModelForm):
@@ -49,7 +50,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(SimpleHistoryAdmin):
     form = ProjectAdminForm
     list_display = ("name", "year", "department", "budget", "project_type", "status", "updated_at")
     list_filter = ("year", "status", "project_type", "department")
@@ -59,9 +60,38 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(SimpleHistoryAdmin):
     list_display = ("name", "project", "term")
     list_filter = ("term", "project__year")
     search_fields = ("name", "project__name")
     list_select_related = ("project",)
     inlines = [IndicatorInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The audit records: viewable, never added, changed or deleted on a screen."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Transition)
+class TransitionAdmin(ReadOnlyAdmin):
+    list_display = ("project", "action", "from_status", "to_status", "user", "at")
+    list_filter = ("action", "project__department")
+    search_fields = ("project__name", "comment")
+    list_select_related = ("project", "user")
+
+
+@admin.register(ApprovalSnapshot)
+class ApprovalSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ("project", "version", "approved_by_name", "approved_at")
+    list_filter = ("project__department",)
+    search_fields = ("project__name", "comment")
+    list_select_related = ("project",)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Department(models.Model):
@@ -130,6 +131,7 @@ class Project(models.Model):
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 
     objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "项目"
@@ -180,6 +182,42 @@ class Project(models.Model):
     def indicator_count(self):
         return sum(len(goal.indicators.all()) for goal in self.goals.all())
 
+    # -- workflow: the transitions and their guards are in projects/workflow.py --
+
+    @property
+    def is_approved(self):
+        return self.status == Status.APPROVED
+
+    def submit(self, user, confirm_warnings=False, comment="", version=None):
+        """草稿/已退回 → 已提交, by the unit's 填报人; runs the review checks."""
+        from .workflow import perform
+
+        return perform(self, user, "submit", comment, confirm_warnings=confirm_warnings, version=version)
+
+    def approve(self, user, comment="", version=None):
+        """已提交 → 已批复, by the unit's 审核人; keeps an immutable snapshot."""
+        from .workflow import perform
+
+        return perform(self, user, "approve", comment, version=version)
+
+    def send_back(self, user, comment, version=None):
+        """已提交 → 已退回 (the reviewer's comment is required)."""
+        from .workflow import perform
+
+        return perform(self, user, "return", comment, version=version)
+
+    def reopen(self, user, comment, version=None):
+        """已批复 → 草稿 (the reason is required); the approval snapshot stays."""
+        from .workflow import perform
+
+        return perform(self, user, "reopen", comment, version=version)
+
+    def actions_for(self, user):
+        """The transitions `user` may perform now (for the buttons)."""
+        from .workflow import actions_for
+
+        return actions_for(self, user)
+
 
 class Goal(models.Model):
     """A long-term or annual performance goal (长期/年度绩效目标) and its text."""
@@ -193,6 +231,8 @@ class Goal(models.Model):
     position = models.PositiveSmallIntegerField("序号", default=1)
     name = models.CharField("目标名称", max_length=100)
     text = models.TextField("目标说明", blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "绩效目标"
@@ -208,3 +248,88 @@ class Goal(models.Model):
     @staticmethod
     def default_name(term, position):
         return f"{Goal.Term(term).label}{position}"
+
+
+class Transition(models.Model):
+    """One workflow step of a project (提交, 批复, 退回, 重新打开): who, when, why.
+
+    Written in the same transaction as the status change; never changed afterwards.
+    """
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "提交"
+        APPROVE = "approve", "批复"
+        RETURN = "return", "退回"
+        REOPEN = "reopen", "重新打开"
+
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="transitions"
+    )
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    from_status = models.CharField("原状态", max_length=20, choices=Status.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.TextField("意见", blank=True)
+    version = models.PositiveIntegerField("版本")
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "流转记录"
+        verbose_name_plural = "流转记录"
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.project} · {self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("流转记录不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("流转记录不可删除。")
+
+
+class ApprovalSnapshot(models.Model):
+    """What was approved: the project's canonical JSON at approval, frozen.
+
+    Reopening and editing the project later never changes it.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.PROTECT, related_name="snapshots"
+    )
+    data = models.JSONField("批复内容")
+    version = models.PositiveIntegerField("版本")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批复人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_by_name = models.CharField("批复人姓名", max_length=150, blank=True)
+    approved_at = models.DateTimeField("批复时间", auto_now_add=True, db_index=True)
+    comment = models.TextField("批复意见", blank=True)
+
+    class Meta:
+        verbose_name = "批复存档"
+        verbose_name_plural = "批复存档"
+        ordering = ["-approved_at", "-id"]
+
+    def __str__(self):
+        return f"{self.project} · 第{self.version}版批复 · {self.approved_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("批复存档不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("批复存档不可删除。")

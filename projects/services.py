@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from indicators.models import Indicator
 
@@ -53,9 +54,13 @@ def _comparable(data):
     }
 
 
-def replace_goals(project, goals):
-    """Replace a project's goals and indicator rows with `goals` (plain dicts)."""
-    project.goals.all().delete()
+def replace_goals(project, goals, user=None):
+    """Replace a project's goals and indicator rows with `goals` (plain dicts).
+
+    Deletions and creations are both written to the history (bulk_create alone
+    would bypass it), so the project page shows what an import changed.
+    """
+    project.goals.all().delete()  # sends the signals the history listens to
     positions = {}
     goal_objects = []
     for goal in goals:
@@ -69,21 +74,26 @@ def replace_goals(project, goals):
                 text=goal["text"],
             )
         )
-    Goal.objects.bulk_create(goal_objects)
+    goal_objects = bulk_create_with_history(goal_objects, Goal, default_user=user)
     rows = []
     for goal_object, goal in zip(goal_objects, goals, strict=True):
         for position, row in enumerate(goal["indicators"], start=1):
             rows.append(Indicator.build(goal=goal_object, position=position, **row))
-    Indicator.objects.bulk_create(rows)
+    bulk_create_with_history(rows, Indicator, default_user=user)
 
 
 @transaction.atomic
-def import_projects(projects, department=None, user=None):
+def import_projects(projects, department=None, user=None, restore=False):
     """Create or update projects from plain dicts (text sheets or JSON).
 
     Identity is year + unit + project name. A project whose content equals
     what is stored is left untouched. All or nothing: the caller's file either
     imports entirely or not at all.
+
+    An import follows the workflow: new projects start as 草稿, a status in the
+    data is ignored, and a submitted or approved project is never overwritten.
+    Only `restore=True` (an administrator restoring a perfgoals/1 backup from
+    the command line) applies the status in the data and may overwrite them.
     """
     report = ImportReport()
     departments = {}
@@ -99,10 +109,17 @@ def import_projects(projects, department=None, user=None):
         )
         if existing is not None:
             stored = _comparable({**project_to_dict(existing), "budget": existing.budget})
-            incoming = _comparable({**data, "status": data.get("status", existing.status)})
+            status = data.get("status", existing.status) if restore else existing.status
+            incoming = _comparable({**data, "status": status})
             if stored == incoming:
                 report.unchanged.append(existing)
                 continue
+            if not restore and not existing.is_editable:
+                raise ImportFormatError(
+                    "",
+                    f"{existing.year}年项目“{existing.name}”{existing.get_status_display()}，为只读，"
+                    "导入不能覆盖；如需修改，请审核人先退回或重新打开该项目。",
+                )
             project = existing
             target = report.updated
         else:
@@ -112,10 +129,15 @@ def import_projects(projects, department=None, user=None):
         project.project_type = data["project_type"]
         project.funding = list(data["funding"])
         project.rationale = data["rationale"]
-        project.status = data.get("status", project.status or Status.DRAFT)
+        if restore:
+            project.status = data.get("status", project.status or Status.DRAFT)
+        elif existing is None:
+            project.status = Status.DRAFT
         if existing is not None:
             project.version += 1
+        if user is not None:
+            project._history_user = user
         project.save()
-        replace_goals(project, data["goals"])
+        replace_goals(project, data["goals"], user=user)
         target.append(project)
     return report

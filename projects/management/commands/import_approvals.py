@@ -27,7 +27,10 @@ class Command(BaseCommand):
                 parsed = read_projects(path.name, data)
                 if not department and any(not p.get("department") for p in parsed.projects):
                     raise ImportFormatError("", "文本批复表中没有预算单位，请用 --department 指定。")
-                report = import_projects(parsed.projects, department=department)
+                # A perfgoals/1 backup carries each project's status: importing it
+                # here restores it as it was, even over submitted/approved projects.
+                restore = any("status" in project for project in parsed.projects)
+                report = import_projects(parsed.projects, department=department, restore=restore)
             except ImportFormatError as exc:
                 raise CommandError(f"{name}：{exc}；未导入任何数据。") from None
             for repair in parsed.repairs:

@@ -6,10 +6,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from projects.files import read_projects
-from projects.models import Project
+from projects.models import Department, Membership, Project, Role
 from projects.services import import_projects
 
 SEED = Path(settings.BASE_DIR) / "fixtures" / "seed-2025.json"
+DEMO_UNIT = "鄂州市数据局"
+# Demo accounts of the seed unit, so a new user can try the workflow.
+DEMO_MEMBERS = (("tianbao", "演示填报人", Role.FILLER), ("shenhe", "演示审核人", Role.REVIEWER))
 
 
 class Command(BaseCommand):
@@ -35,3 +38,13 @@ class Command(BaseCommand):
                 f"演示账号：用户名 {username}，密码 {password if created else '（沿用已设置的密码）'}"
             )
         )
+        unit, _ = Department.objects.get_or_create(name=DEMO_UNIT)
+        for member, full_name, role in DEMO_MEMBERS:
+            user, created = get_user_model().objects.get_or_create(username=member)
+            if created:
+                user.set_password(password)
+                user.first_name = full_name
+                user.save()
+            Membership.objects.get_or_create(user=user, department=unit, role=role)
+            shown = password if created else "（沿用已设置的密码）"
+            self.stdout.write(f"{unit.name}{role.label}：用户名 {member}，密码 {shown}")

@@ -1,0 +1,219 @@
+"""A project's history for people: who changed what (before → after), and each workflow step.
+
+The records come from django-simple-history (Project, Goal, Indicator) and from
+`Transition`. Records written by one save (the same user within a moment) are
+grouped into one entry. An import replaces a project's goals and rows; its
+deletions and creations are paired by place (goal, row number) so that the
+entry reads as the change it was: `年度绩效目标1 第3行 指标值：等于36人 → ≤36万元`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from indicators.models import Indicator
+
+from .models import Funding, Goal, Project, Status
+
+# Records of the same user closer than this belong to one save.
+SAME_SAVE = timedelta(seconds=2)
+PROJECT_FIELDS = ("name", "year", "department", "budget", "project_type", "funding", "rationale", "status")
+GOAL_FIELDS = ("name", "text")
+ROW_FIELDS = ("level1", "level2", "level3", "value", "basis")
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Line:
+    where: str
+    verb: str  # 新增 / 修改 / 删除
+    changes: list = field(default_factory=list)
+
+
+@dataclass
+class Entry:
+    at: object
+    user: object
+    transitions: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+
+    @property
+    def user_name(self):
+        if self.user is None:
+            return "系统（导入或命令）"
+        return self.user.get_full_name() or self.user.get_username()
+
+
+def _label(model, name):
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _display(model, name, value):
+    if value is None or value == "":
+        return "（空）"
+    if name == "status":
+        return Status(value).label if value in Status.values else value
+    if name == "project_type":
+        return str(dict(model._meta.get_field(name).choices).get(value, value))
+    if name == "funding":
+        return (
+            "、".join(Funding(code).label if code in Funding.values else code for code in value) or "（空）"
+        )
+    if name == "budget":
+        from indicators.values import normalize_number
+
+        return f"{normalize_number(value)}万元"
+    return str(value)
+
+
+def _diff(model, fields, before, after):
+    """Changes between two records (historical or not) of `model` over `fields`."""
+    changes = []
+    for name in fields:
+        attname = model._meta.get_field(name).attname
+        old, new = getattr(before, attname), getattr(after, attname)
+        if old != new and attname != name:  # a foreign key: show the names
+            old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changes.append(
+                Change(_label(model, name), _display(model, name, old), _display(model, name, new))
+            )
+    return changes
+
+
+def _records(project):
+    project_records = list(Project.history.filter(id=project.pk).select_related("history_user"))
+    goal_records = list(Goal.history.filter(project_id=project.pk).select_related("history_user"))
+    goal_ids = {record.id for record in goal_records}
+    row_records = list(Indicator.history.filter(goal_id__in=goal_ids).select_related("history_user"))
+    transitions = list(project.transitions.select_related("user"))
+    return project_records, goal_records, row_records, transitions
+
+
+def _when(item):
+    return getattr(item, "history_date", None) or item.at
+
+
+def _who(item):
+    return item.history_user_id if hasattr(item, "history_user_id") else item.user_id
+
+
+def _key(item):
+    model = "transition" if not hasattr(item, "history_type") else type(item).__name__
+    return model, item.id
+
+
+def _groups(items):
+    """Items in time order, one group per save: the same user, each within SAME_SAVE of the
+    previous one, and a new group whenever the project or any one object is saved again."""
+    groups, keys = [], set()
+    for item in sorted(items, key=lambda item: (_when(item), getattr(item, "history_id", 0))):
+        key = _key(item)
+        saved_again = key in keys or (key[0] == "HistoricalProject" and any(k[0] == key[0] for k in keys))
+        if (
+            groups
+            and not saved_again
+            and _who(groups[-1][-1]) == _who(item)
+            and _when(item) - _when(groups[-1][-1]) <= SAME_SAVE
+        ):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+            keys = set()
+        keys.add(key)
+    return groups
+
+
+def project_history(project):
+    """The project's history entries, newest first."""
+    project_records, goal_records, row_records, transitions = _records(project)
+    goal_place = {}  # goal id -> (term, position, name), as last recorded
+    previous = {}  # (model, id) -> last record seen, for in-place changes
+    entries = []
+    for group in _groups(project_records + goal_records + row_records + transitions):
+        first = group[0]
+        user = first.history_user if hasattr(first, "history_user_id") else first.user
+        entry = Entry(at=_when(group[-1]), user=user)
+        goals = [r for r in group if isinstance(r, Goal.history.model)]
+        rows = [r for r in group if isinstance(r, Indicator.history.model)]
+        for record in goals:
+            goal_place[record.id] = (record.term, record.position, record.name)
+        goal_lines = _pair(
+            Goal, GOAL_FIELDS, goals, previous, place=lambda r: (r.term, r.position), where=_goal_where
+        )
+        row_lines = _pair(
+            Indicator,
+            ROW_FIELDS,
+            rows,
+            previous,
+            place=lambda r: (*goal_place.get(r.goal_id, ("", 0, ""))[:2], r.position),
+            where=lambda r: _row_where(r, goal_place),
+        )
+        for item in group:
+            if isinstance(item, Project.history.model):
+                before = previous.get(("project", item.id))
+                previous[("project", item.id)] = item
+                if item.history_type == "+":
+                    counts = f"{len([g for g in goals if g.history_type == '+'])}个目标，"
+                    counts += f"{len([r for r in rows if r.history_type == '+'])}行指标"
+                    entry.lines.append(Line("项目", f"新建（{counts}）"))
+                    goal_lines, row_lines = [], []
+                elif before is not None:
+                    fields = PROJECT_FIELDS
+                    if any(isinstance(i, project.transitions.model) for i in group):
+                        fields = tuple(f for f in fields if f != "status")
+                    changes = _diff(Project, fields, before, item)
+                    if changes:
+                        entry.lines.append(Line("项目", "修改", changes))
+            elif not hasattr(item, "history_type"):
+                entry.transitions.append(item)
+        entry.lines += goal_lines + row_lines
+        if entry.lines or entry.transitions:
+            entries.append(entry)
+    entries.reverse()
+    return entries
+
+
+def _goal_where(record):
+    return record.name
+
+
+def _row_where(record, goal_place):
+    goal = goal_place.get(record.goal_id, ("", 0, "目标"))[2]
+    return f"{goal} 第{record.position}行" + (f"（{record.level3}）" if record.level3 else "")
+
+
+def _pair(model, fields, records, previous, *, place, where):
+    """Lines for one group's records of `model`: in-place changes, and
+    deletions paired with creations at the same place (a replace)."""
+    lines = []
+    deleted, created = {}, {}
+    for record in records:
+        key = (model.__name__, record.id)
+        before = previous.get(key)
+        previous[key] = record
+        if record.history_type == "~" and before is not None:
+            changes = _diff(model, fields, before, record)
+            if changes:
+                lines.append(Line(where(record), "修改", changes))
+        elif record.history_type == "-":
+            deleted.setdefault(place(record), record)
+        elif record.history_type == "+":
+            created.setdefault(place(record), record)
+    for key in sorted(set(deleted) | set(created), key=lambda key: (key[0] != Goal.Term.LONG, *key[1:])):
+        old, new = deleted.get(key), created.get(key)
+        if old and new:
+            changes = _diff(model, fields, old, new)
+            if changes:
+                lines.append(Line(where(new), "修改", changes))
+        elif new:
+            added = [Change(_label(model, f), "", _display(model, f, getattr(new, f))) for f in fields]
+            lines.append(Line(where(new), "新增", [change for change in added if change.after != "（空）"]))
+        else:
+            lines.append(Line(where(old), "删除"))
+    return lines

@@ -1,0 +1,40 @@
+"""Template helpers so the project page shows the workflow and history without view changes."""
+
+from django import template
+
+from indicators import checks
+
+from .. import workflow
+from ..history import project_history
+
+register = template.Library()
+
+
+@register.simple_tag
+def workflow_panel(project, user):
+    """What the workflow box on the project page needs for `user`."""
+    actions = workflow.actions_for(project, user)
+    findings = []
+    if any(action.code == "submit" for action in actions):
+        findings = checks.check_project(project)
+    last_return = None
+    transitions = list(project.transitions.select_related("user"))
+    if project.status == "returned":
+        last_return = next((t for t in reversed(transitions) if t.action == "return"), None)
+    return {
+        "actions": actions,
+        "errors": checks.errors(findings),
+        "warnings": checks.warnings(findings),
+        "last_return": last_return,
+        "snapshots": list(project.snapshots.all()),
+    }
+
+
+@register.simple_tag
+def history_of(project):
+    return project_history(project)
+
+
+@register.filter
+def is_reviewer(user):
+    return workflow.is_reviewer(user)

@@ -1,0 +1,122 @@
+import json
+
+from django.contrib import admin
+
+from indicators.models import Indicator
+from projects.history import project_history
+from projects.models import Goal, Project
+from projects.serialization import dump_document
+from projects.services import import_projects
+from tests.workflow_helpers import clean_project, people
+
+
+def lines_of(entry):
+    return [
+        (line.where, line.verb, [(c.label, c.before, c.after) for c in line.changes]) for line in entry.lines
+    ]
+
+
+def test_an_edit_of_a_row_is_recorded_before_and_after(db, client, django_user_model):
+    users = people(django_user_model)
+    project = clean_project()
+    row = Indicator.objects.get(goal__project=project, goal__term="annual", level3="运维系统数量")
+    row._history_user = users["filler"]
+    row.value = "≥5个"
+    row.save()
+
+    latest = project_history(project)[0]
+    assert latest.user == users["filler"]
+    assert lines_of(latest) == [("年度绩效目标1 第2行（运维系统数量）", "修改", [("指标值", "≥3个", "≥5个")])]
+
+    client.force_login(users["reviewer"])
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    history = page[page.index('id="history"') :]
+    assert "<del>≥3个</del> → <ins>≥5个</ins>" in history
+    assert "filler" in history
+
+
+def test_the_web_records_who_made_a_change(db, client, django_user_model):
+    """HistoryRequestMiddleware: a save during a request is attributed to its user."""
+    users = people(django_user_model)
+    project = clean_project()
+    client.force_login(users["filler"])
+    client.post(f"/projects/{project.pk}/submit/")
+    record = Project.history.filter(id=project.pk).latest("history_date")
+    assert record.history_user == users["filler"] and record.status == "submitted"
+
+
+def test_an_import_that_changes_a_row_reads_as_a_change(db):
+    project = clean_project()
+    document = dump_document(Project.objects.with_tree().filter(pk=project.pk))
+    data = document["projects"][0]
+    data["goals"][0]["indicators"][0].update(value="≤90万元", number="90")
+    data["rationale"] = "《鄂州市政务云管理办法（修订）》"
+    from projects.serialization import parse_document
+
+    import_projects(parse_document(json.dumps(document, ensure_ascii=False)))
+
+    latest = project_history(project)[0]
+    assert lines_of(latest) == [
+        ("项目", "修改", [("立项依据", "《鄂州市政务云管理办法》", "《鄂州市政务云管理办法（修订）》")]),
+        ("长期绩效目标1 第1行（总成本）", "修改", [("指标值", "≤100万元", "≤90万元")]),
+    ]
+    creation = project_history(project)[-1]
+    assert lines_of(creation) == [("项目", "新建（2个目标，12行指标）", [])]
+
+
+def test_an_import_that_adds_and_removes_rows_says_so(db):
+    project = clean_project()
+    document = dump_document(Project.objects.with_tree().filter(pk=project.pk))
+    goals = document["projects"][0]["goals"]
+    goals[1]["indicators"].pop()  # 用户满意度 of the annual goal
+    goals[0]["indicators"].append(
+        {**goals[0]["indicators"][0], "level3": "运维人员经费", "value": "≤20万元", "number": "20"}
+    )
+    from projects.serialization import parse_document
+
+    import_projects(parse_document(json.dumps(document, ensure_ascii=False)))
+    verbs = {(line.where, line.verb) for line in project_history(project)[0].lines}
+    assert verbs == {
+        ("长期绩效目标1 第7行（运维人员经费）", "新增"),
+        ("年度绩效目标1 第6行（用户满意度）", "删除"),
+    }
+
+
+def test_transitions_and_their_comments_are_in_the_history(db, client, django_user_model):
+    users = people(django_user_model)
+    project = clean_project()
+    client.force_login(users["filler"])
+    client.post(f"/projects/{project.pk}/submit/")
+    client.force_login(users["reviewer"])
+    client.post(f"/projects/{project.pk}/return/", {"comment": "请补充总成本测算依据"})
+
+    entries = project_history(project)
+    returned, submitted = entries[0], entries[1]
+    assert [(t.action, t.comment) for t in returned.transitions] == [("return", "请补充总成本测算依据")]
+    assert returned.user == users["reviewer"] and submitted.user == users["filler"]
+    assert returned.lines == []  # the status change is the transition itself
+
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "退回：已提交 → 已退回，意见：请补充总成本测算依据" in page
+    assert "提交：草稿 → 已提交" in page
+
+
+def test_no_screen_edits_or_deletes_history(db, admin_client, django_user_model):
+    users = people(django_user_model)
+    project = clean_project()
+    project.submit(users["filler"])
+    for model in (Project, Goal, Indicator):
+        assert not admin.site.is_registered(model.history.model)
+    record = Project.history.filter(id=project.pk).earliest("history_date")
+    url = f"/admin/projects/project/{project.pk}/history/{record.history_id}/"
+    count = Project.history.count()
+    admin_client.post(url, {"name": "改名", "status": "draft"})  # the revert form, disabled
+    assert Project.objects.get(pk=project.pk).status == "submitted"
+    assert Project.objects.get(pk=project.pk).name == project.name
+    assert Project.history.count() == count
+    transition = project.transitions.get()
+    assert (
+        admin_client.post(f"/admin/projects/transition/{transition.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert project.transitions.count() == 1
