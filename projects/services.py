@@ -78,12 +78,16 @@ def replace_goals(project, goals):
 
 
 @transaction.atomic
-def import_projects(projects, department=None, user=None):
+def import_projects(projects, department=None, user=None, as_drafts=False):
     """Create or update projects from plain dicts (text sheets or JSON).
 
     Identity is year + unit + project name. A project whose content equals
     what is stored is left untouched. All or nothing: the caller's file either
     imports entirely or not at all.
+
+    `as_drafts` (browser uploads): the file's statuses are ignored, new
+    projects are drafts, updated ones keep their editable status, and a file
+    that would change a submitted or approved project is refused.
     """
     report = ImportReport()
     departments = {}
@@ -97,12 +101,19 @@ def import_projects(projects, department=None, user=None):
         existing = (
             Project.objects.with_tree().filter(year=data["year"], department=unit, name=data["name"]).first()
         )
+        if as_drafts:
+            data = {**data, "status": existing.status if existing is not None else Status.DRAFT}
         if existing is not None:
             stored = _comparable({**project_to_dict(existing), "budget": existing.budget})
             incoming = _comparable({**data, "status": data.get("status", existing.status)})
             if stored == incoming:
                 report.unchanged.append(existing)
                 continue
+            if as_drafts and not existing.is_editable:
+                raise ImportFormatError(
+                    f"项目“{data['name']}”",
+                    f"该项目{existing.get_status_display()}，不能通过导入修改；请先由审核人退回后再导入。",
+                )
             project = existing
             target = report.updated
         else:

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import sheet_views, views
 
 app_name = "projects"
 
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("projects/<int:pk>/", views.project_detail, name="detail"),
+    path("projects/<int:pk>/sheet/", sheet_views.sheet, name="sheet"),
+    path("projects/<int:pk>/sheet.xlsx", sheet_views.sheet_xlsx_download, name="sheet_xlsx"),
+    path("projects/<int:pk>/sheet.pdf", sheet_views.sheet_pdf_download, name="sheet_pdf"),
+    path("projects/export.xlsx", sheet_views.export_xlsx, name="export_xlsx"),
+    path("projects/export-rows.xlsx", sheet_views.export_rows, name="export_rows"),
+    path("import/", sheet_views.import_upload, name="import"),
 ]
