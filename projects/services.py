@@ -91,7 +91,8 @@ def import_projects(projects, department=None, user=None, as_drafts=False):
     """
     report = ImportReport()
     departments = {}
-    for data in projects:
+    for incoming_data in projects:
+        data = incoming_data
         unit_name = department or data.get("department")
         if not unit_name:
             raise ImportFormatError("", f"项目“{data['name']}”没有预算单位，请指定预算单位（--department）。")
