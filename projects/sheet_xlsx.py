@@ -337,31 +337,30 @@ def check_container(data):
             )
 
 
-def _where(worksheet, row, col):
+def _where(title, row, col):
     from openpyxl.utils import get_column_letter
 
-    return f"工作表“{worksheet.title}”单元格{get_column_letter(col)}{row}"
+    return f"工作表“{title}”单元格{get_column_letter(col)}{row}"
 
 
 class _SheetReader:
     """Reads one worksheet in the layout of `projects.layout` back into a project dict."""
 
-    def __init__(self, worksheet):
-        self.ws = worksheet
+    def __init__(self, title, values, merges):
+        self.title = title
+        self.values = values  # {(row, col): value}, 1-based, non-empty only
         self.owner = {}
-        for merged in worksheet.merged_cells.ranges:
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    self.owner[(r, c)] = (merged.min_row, merged.min_col)
-        self.values = {
-            (cell.row, cell.column): cell.value for cell in _cells(worksheet) if cell.value not in (None, "")
-        }
+        for min_row, min_col, max_row, max_col in merges:
+            for r in range(min_row, max_row + 1):
+                for c in range(min_col, max_col + 1):
+                    self.owner[(r, c)] = (min_row, min_col)
         # Rows with a text or inside a merged range; blank rows in between are skipped.
         self.rows = sorted({r for r, _ in self.values} | {r for r, _ in self.owner})
+        self.end = (self.rows[-1] + 1) if self.rows else 1
         self.index = 0
 
     def fail(self, row, col, message):
-        raise ImportFormatError(_where(self.ws, row, col), message)
+        raise ImportFormatError(_where(self.title, row, col), message)
 
     def text(self, row, col, limit=None):
         """The text shown at (row, col): a merged cell's text is its first cell's."""
@@ -389,7 +388,7 @@ class _SheetReader:
     def expect(self, label, what):
         row = self.take()
         if row is None:
-            self.fail(self.ws.max_row + 1, 1, f"缺少“{what}”行。")
+            self.fail(self.end, 1, f"缺少“{what}”行。")
         if self.text(row, 1) != label:
             self.fail(
                 row, 1, f"应为“{label}”，实际为“{self.text(row, 1)[:20]}”：不是本系统导出的批复表格式。"
@@ -475,7 +474,7 @@ class _SheetReader:
             self.expect(table_title, table_title)
             row = self.take()
             if row is None or [self.text(row, c) for c in range(1, 7)] != list(layout.TABLE_HEADER):
-                self.fail(row or self.ws.max_row + 1, 1, f"{table_title}的表头与批复表格式不符。")
+                self.fail(row or self.end, 1, f"{table_title}的表头与批复表格式不符。")
             while self.peek() is not None and self.text(self.peek(), 1) not in tables:
                 self.indicator_row(self.take(), term, goals)
         for name in order:
@@ -505,25 +504,45 @@ class _SheetReader:
             self.fail(row, col, exc.message)
 
 
-def _cells(worksheet):
-    """The cells stored in a worksheet (not the whole used range, which a
-    single far-away cell can make enormous)."""
-    return worksheet._cells.values()
+def _merges(archive, path):
+    """Merged ranges (min_row, min_col, max_row, max_col) of one worksheet's XML.
+
+    Read-only worksheets do not load merges, and a full openpyxl load spends
+    most of its time formatting merged cells, so they are read here directly.
+    """
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils import range_boundaries
+
+    merges = []
+    with archive.open(path) as source:
+        for _, element in iterparse(source):
+            if element.tag.endswith("}mergeCell"):
+                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+                merges.append((min_row, min_col, max_row, max_col))
+            element.clear()
+    return merges
 
 
-def _check_cells(workbook):
-    for worksheet in workbook.worksheets:
-        if worksheet.max_row > MAX_ROWS or worksheet.max_column > MAX_COLUMNS:
-            raise ImportFormatError(
-                _where(worksheet, worksheet.max_row, worksheet.max_column),
-                f"工作表超过{MAX_ROWS}行或{MAX_COLUMNS}列，不是本系统导出的批复表，拒绝导入。",
-            )
-        for cell in sorted(_cells(worksheet), key=lambda cell: (cell.row, cell.column)):
+def _values(worksheet):
+    """{(row, col): value} of a read-only worksheet; refuses formulas and huge sheets."""
+    values = {}
+    for row in worksheet.iter_rows():
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if value is None or value == "":
+                continue
+            if cell.row > MAX_ROWS or cell.column > MAX_COLUMNS:
+                raise ImportFormatError(
+                    _where(worksheet.title, cell.row, cell.column),
+                    f"工作表超过{MAX_ROWS}行或{MAX_COLUMNS}列，不是本系统导出的批复表，拒绝导入。",
+                )
             if cell.data_type == "f":
                 raise ImportFormatError(
-                    _where(worksheet, cell.row, cell.column),
+                    _where(worksheet.title, cell.row, cell.column),
                     "含有公式，本系统只接受文本内容，出于安全考虑拒绝导入；请将公式转为数值或文本后再导入。",
                 )
+            values[(cell.row, cell.column)] = value
+    return values
 
 
 def read_workbook(data):
@@ -532,25 +551,28 @@ def read_workbook(data):
 
     check_container(data)
     try:
-        # Not read_only: the reader needs the merged ranges, which read-only
-        # worksheets do not load. The container check above bounds the size.
-        workbook = load_workbook(io.BytesIO(data), read_only=False, data_only=False, keep_vba=False)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_vba=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise ImportFormatError(
             "", f"无法读取Excel工作簿（{type(exc).__name__}），文件可能已损坏。"
         ) from None
-    _check_cells(workbook)
+    try:
+        # Every sheet is checked for formulas before any is read as a project.
+        sheets = [
+            (ws.title, _values(ws), _merges(workbook._archive, ws._worksheet_path))
+            for ws in workbook.worksheets
+        ]
+    finally:
+        workbook.close()
     result = ParseResult()
     seen = set()
-    for worksheet in workbook.worksheets:
-        if worksheet.title == SUMMARY_SHEET:
+    for title, values, merges in sheets:
+        if title == SUMMARY_SHEET:
             continue
-        project = _SheetReader(worksheet).read()
+        project = _SheetReader(title, values, merges).read()
         key = (project["year"], project["department"], project["name"])
         if key in seen:
-            raise ImportFormatError(
-                f"工作表“{worksheet.title}”", f"项目“{project['name']}”在工作簿中出现了两次。"
-            )
+            raise ImportFormatError(f"工作表“{title}”", f"项目“{project['name']}”在工作簿中出现了两次。")
         seen.add(key)
         result.projects.append(project)
     if not result.projects:
