@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, workflow_views
+from . import sheet_views, views, workflow_views
 
 app_name = "projects"
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path("projects/<int:pk>/reopen/", workflow_views.reopen, name="reopen"),
     path("projects/<int:pk>/approved/<int:snapshot_id>/", workflow_views.snapshot, name="snapshot"),
     path("queue/", workflow_views.queue, name="queue"),
+    path("projects/<int:pk>/sheet/", sheet_views.sheet, name="sheet"),
+    path("projects/<int:pk>/sheet.xlsx", sheet_views.sheet_xlsx_download, name="sheet_xlsx"),
+    path("projects/<int:pk>/sheet.pdf", sheet_views.sheet_pdf_download, name="sheet_pdf"),
+    path("projects/export.xlsx", sheet_views.export_xlsx, name="export_xlsx"),
+    path("projects/export-rows.xlsx", sheet_views.export_rows, name="export_rows"),
+    path("import/", sheet_views.import_upload, name="import"),
 ]

@@ -8,7 +8,12 @@ class Command(BaseCommand):
     help = "导出项目支出绩效目标（JSON为备份与交换格式）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=["json"], default="json")
+        parser.add_argument(
+            "--format",
+            choices=["json", "xlsx"],
+            default="json",
+            help="json（默认）或xlsx（每个项目一张批复表，需 -o）",
+        )
         parser.add_argument("--year", type=int)
         parser.add_argument("--department", help="预算单位名称")
         parser.add_argument("-o", "--output", help="输出文件（默认为标准输出）")
@@ -19,6 +24,8 @@ class Command(BaseCommand):
             projects = projects.filter(year=year)
         if department:
             projects = projects.filter(department__name=department)
+        if format == "xlsx":
+            return self.write_xlsx(projects, output)
         text = dumps(projects)
         if not output:
             self.stdout.write(text, ending="")
@@ -29,3 +36,15 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{output}：无法写入（{exc.strerror}）。") from None
         self.stderr.write(f"已导出{projects.count()}个项目到 {output}")
+
+    def write_xlsx(self, projects, output):
+        from projects.sheet_xlsx import write_batch
+
+        if not output:
+            raise CommandError("导出Excel需要用 -o 指定输出文件（.xlsx）。")
+        try:
+            with open(output, "wb") as handle:
+                count = write_batch(projects, handle)
+        except OSError as exc:
+            raise CommandError(f"{output}：无法写入（{exc.strerror}）。") from None
+        self.stderr.write(f"已导出{count}个项目的批复表到 {output}")

@@ -8,7 +8,10 @@ from projects.services import import_projects
 
 
 class Command(BaseCommand):
-    help = "导入项目支出绩效目标批复表（文本或JSON，一个文件可含多张表）；同名项目更新而不重复。"
+    help = (
+        "导入项目支出绩效目标批复表（文本、JSON或本系统导出的Excel，一个文件可含多张表）；"
+        "同名项目更新而不重复。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")

@@ -1,0 +1,266 @@
+"""The approval sheet (项目支出绩效目标批复) as a plain structure, computed once.
+
+`build_sheet(project)` turns a project whose tree is prefetched
+(`Project.objects.with_tree()`) into blocks of rows of cells, with the merged
+spans of the official document: six columns, 目标名称 / 一级指标 / 二级指标
+merged vertically over their rows. The HTML page, the PDF and the Excel writer
+draw from it; the Excel reader (`projects.sheet_xlsx`) parses it back, so the
+labels below are the contract between writer and reader.
+
+A block is one HTML table: `head` rows repeat on every printed page (`thead`),
+`bodies` are row groups (`tbody`) kept together where they fit. A row with
+`keep_with_previous` continues a level-1 group and should not be separated
+from the row above it.
+"""
+
+from dataclasses import dataclass, field
+
+from .models import Funding, Goal, ProjectType, Status, funding_in_order
+
+COLUMNS = 6
+TITLE_SUFFIX = "年项目支出绩效目标批复"
+UNIT_PREFIX = "预算单位："
+AMOUNT_UNIT = "金额单位：万元"
+MARK_PREFIX = "未批复"
+CHECKED, UNCHECKED = "☑", "☐"
+OVERALL_TITLE = "项目绩效总目标"
+OVERALL_HEADER = ("名称", "目标说明")
+TABLE_TITLES = {Goal.Term.LONG: "长期绩效目标表", Goal.Term.ANNUAL: "年度绩效目标表"}
+TABLE_HEADER = (
+    "目标名称",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标值",
+    "指标值确定依据（计划标准、行业标准、历史标准、预算支出标准或其他标准）",
+)
+BASIC_LABELS = ("项目名称", "项目预算", "项目类型", "资金性质", "立项依据")
+
+
+@dataclass
+class Cell:
+    text: str
+    # mark, title, unit, amount, section, label, value, options, header,
+    # goal, level1, level2, level3, target, basis
+    role: str
+    col: int
+    colspan: int = 1
+    rowspan: int = 1
+    header: bool = False  # drawn as <th>
+
+    @property
+    def last_col(self):
+        return self.col + self.colspan - 1
+
+
+@dataclass
+class Row:
+    cells: list
+    kind: str  # mark, title, unit, basic, section, header, overall, indicator
+    keep_with_previous: bool = False
+    number: int = 0  # 0-based position in the whole sheet (set by Sheet)
+
+
+@dataclass
+class Block:
+    kind: str  # heading, basic, section, overall, table
+    head: list = field(default_factory=list)
+    bodies: list = field(default_factory=list)  # list of lists of rows
+    term: str = ""
+
+    @property
+    def rows(self):
+        return self.head + [row for body in self.bodies for row in body]
+
+
+@dataclass
+class Sheet:
+    project_id: int
+    title: str
+    name: str
+    department: str
+    status: str
+    status_label: str
+    blocks: list
+    columns: int = COLUMNS
+
+    def __post_init__(self):
+        for number, row in enumerate(self.rows):
+            row.number = number
+
+    @property
+    def approved(self):
+        return self.status == Status.APPROVED
+
+    @property
+    def mark(self):
+        """The not-approved mark (`未批复（草稿）`), empty for an approved sheet."""
+        return "" if self.approved else f"{MARK_PREFIX}（{self.status_label}）"
+
+    @property
+    def rows(self):
+        return [row for block in self.blocks for row in block.rows]
+
+    @property
+    def header_rows(self):
+        """Rows that identify the sheet on every printed page (mark, title, units)."""
+        return [row for row in self.rows if row.kind in ("mark", "title", "unit")]
+
+    def merges(self):
+        """(first_row, first_col, last_row, last_col) of every merged range, 0-based."""
+        for row in self.rows:
+            for cell in row.cells:
+                if cell.colspan > 1 or cell.rowspan > 1:
+                    yield row.number, cell.col, row.number + cell.rowspan - 1, cell.last_col
+
+    def grid(self):
+        """The sheet as a full rows × columns matrix of texts; merged areas hold the
+        text in their first cell and None elsewhere (as a spreadsheet stores them)."""
+        rows = self.rows
+        matrix = [[None] * self.columns for _ in rows]
+        for row in rows:
+            for cell in row.cells:
+                for r in range(row.number, row.number + cell.rowspan):
+                    for c in range(cell.col, cell.last_col + 1):
+                        matrix[r][c] = None
+                matrix[row.number][cell.col] = cell.text
+        return matrix
+
+
+def options_text(choices, chosen):
+    """`☑常年性项目 ☐延续性项目 ☐一次性项目`: every option, ticked or not."""
+    return " ".join(f"{CHECKED if c.value in chosen else UNCHECKED}{c.label}" for c in choices)
+
+
+def _span(text, role, col, colspan=1, header=False):
+    return Cell(text=text, role=role, col=col, colspan=colspan, header=header)
+
+
+def _runs(values, start, stop):
+    """Maximal runs [i, j) of equal values within values[start:stop]."""
+    i = start
+    while i < stop:
+        j = i + 1
+        while j < stop and values[j] == values[i]:
+            j += 1
+        yield i, j
+        i = j
+
+
+def _goal_body(goal):
+    """Rows of one goal in its table: goal, level 1 and level 2 merged over their runs."""
+    indicators = list(goal.indicators.all())
+    rows = [
+        Row(
+            cells=[
+                _span(ind.level3, "level3", 3),
+                _span(ind.value, "target", 4),
+                _span(ind.basis, "basis", 5),
+            ],
+            kind="indicator",
+        )
+        for ind in indicators
+    ]
+    if not rows:
+        return []
+    rows[0].cells.append(Cell(goal.name, "goal", 0, rowspan=len(rows)))
+    level1 = [ind.level1 for ind in indicators]
+    level2 = [ind.level2 for ind in indicators]
+    for i, j in _runs(level1, 0, len(rows)):
+        rows[i].cells.append(Cell(level1[i], "level1", 1, rowspan=j - i))
+        for k in range(i + 1, j):
+            rows[k].keep_with_previous = True
+        for m, n in _runs(level2, i, j):
+            rows[m].cells.append(Cell(level2[m], "level2", 2, rowspan=n - m))
+    for row in rows:
+        row.cells.sort(key=lambda cell: cell.col)
+    return rows
+
+
+def build_sheet(project):
+    """The whole sheet of one project (goals and indicator rows prefetched)."""
+    goals = list(project.goals.all())
+    heading = Block(kind="heading")
+    if project.status != Status.APPROVED:
+        label = Status(project.status).label
+        heading.head.append(Row([_span(f"{MARK_PREFIX}（{label}）", "mark", 0, COLUMNS)], "mark"))
+    heading.head.append(Row([_span(project.sheet_title, "title", 0, COLUMNS)], "title"))
+    heading.head.append(
+        Row(
+            [
+                _span(f"{UNIT_PREFIX}{project.department.name}", "unit", 0, 3),
+                _span(AMOUNT_UNIT, "amount", 3, 3),
+            ],
+            "unit",
+        )
+    )
+    basic = Block(kind="basic")
+    basic.bodies.append(
+        [
+            Row([_span("项目名称", "label", 0, header=True), _span(project.name, "value", 1, 5)], "basic"),
+            Row(
+                [
+                    _span("项目预算", "label", 0, header=True),
+                    _span(project.budget_display, "value", 1),
+                    _span("项目类型", "label", 2, header=True),
+                    _span(options_text(ProjectType, {project.project_type}), "options", 3, 3),
+                ],
+                "basic",
+            ),
+            Row(
+                [
+                    _span("资金性质", "label", 0, header=True),
+                    _span(options_text(Funding, set(funding_in_order(project.funding))), "options", 1, 5),
+                ],
+                "basic",
+            ),
+            Row(
+                [_span("立项依据", "label", 0, header=True), _span(project.rationale, "value", 1, 5)], "basic"
+            ),
+        ]
+    )
+    overall = Block(kind="overall")
+    overall.head.append(Row([_span(OVERALL_TITLE, "section", 0, COLUMNS, header=True)], "section"))
+    overall.head.append(
+        Row(
+            [
+                _span(OVERALL_HEADER[0], "header", 0, header=True),
+                _span(OVERALL_HEADER[1], "header", 1, 5, True),
+            ],
+            "header",
+        )
+    )
+    overall.bodies.append(
+        [
+            Row([_span(goal.name, "goal", 0, header=True), _span(goal.text, "value", 1, 5)], "overall")
+            for goal in goals
+        ]
+    )
+    blocks = [heading, basic, overall]
+    for term in (Goal.Term.LONG, Goal.Term.ANNUAL):
+        blocks.append(
+            Block(
+                kind="section",
+                head=[Row([_span(TABLE_TITLES[term], "section", 0, COLUMNS, header=True)], "section")],
+                term=term,
+            )
+        )
+        table = Block(kind="table", term=term)
+        table.head.append(
+            Row([_span(text, "header", col, header=True) for col, text in enumerate(TABLE_HEADER)], "header")
+        )
+        for goal in goals:
+            if goal.term == term:
+                body = _goal_body(goal)
+                if body:
+                    table.bodies.append(body)
+        blocks.append(table)
+    return Sheet(
+        project_id=project.pk,
+        title=project.sheet_title,
+        name=project.name,
+        department=project.department.name,
+        status=project.status,
+        status_label=Status(project.status).label,
+        blocks=blocks,
+    )

@@ -1,0 +1,580 @@
+"""The approval sheet as an Excel workbook: writer (XlsxWriter) and reader (openpyxl).
+
+Writing draws the sheet from `projects.layout`: one worksheet per project with
+merged cells, borders on merged ranges, wrapped text, widths and heights for
+Chinese text, A4 portrait fitted to the page width and the title rows repeated
+on every printed page. Every text is written with `write_string`, so nothing a
+user typed (`=SUM(…)`, `+86…`, `-1`, `@x`) can become a formula.
+
+XlsxWriter keeps merges in a list (openpyxl's `merge_cells` is quadratic in
+the number of merges) and a batch of a thousand sheets writes in seconds.
+`constant_memory` is not used: vertical merges pad later rows with formatted
+blanks, which that mode (rows strictly in order) would silently drop.
+
+Reading accepts only our own layout back. Before openpyxl opens anything the
+zip container is checked (entry count, uncompressed size, compression ratio,
+macros); then every cell is checked for formulas, and the layout is read by
+its labels. Every refusal names the worksheet and the cell.
+"""
+
+import io
+import re
+import zipfile
+from datetime import date, datetime, time
+
+from indicators.checks import ERROR, WARNING, check_project
+
+from . import layout
+from .errors import ImportFormatError
+from .models import Funding, Goal, Project, Status
+from .sheet_text import (
+    FUNDING_BY_LABEL,
+    PROJECT_TYPE_BY_LABEL,
+    TITLE_RE,
+    ParseResult,
+    SheetFormatError,
+    parse_budget,
+    parse_checkboxes,
+)
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SUMMARY_SHEET = "汇总"
+SUMMARY_HEADER = ("项目名称", "预算单位", "年度", "项目类型", "项目预算（万元）", "状态", "错误数", "提示数")
+ROWS_HEADER = (
+    "年度",
+    "预算单位",
+    "项目名称",
+    "项目类型",
+    "项目预算（万元）",
+    "状态",
+    "目标类别",
+    "目标名称",
+    "行号",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标值",
+    "比较符",
+    "数值",
+    "计量单位",
+    "指标值确定依据",
+)
+# Column widths (Excel character units; a Chinese character takes about two).
+COLUMN_WIDTHS = (15, 11, 14, 26, 14, 22)
+LINE_HEIGHT = 15  # points per text line at 10.5 pt
+FONT = "宋体"
+CHUNK = 500  # projects loaded per with_tree() query batch
+WORKBOOK_OPTIONS = {
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+# Reader limits: checked on the zip directory before anything is decompressed.
+MAX_ENTRIES = 5000
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 100  # per entry larger than RATIO_FLOOR; our own sheets compress ~10:1
+RATIO_FLOOR = 1024 * 1024
+MAX_ROWS = 20000
+MAX_COLUMNS = 50
+MACRO_ENTRY = "vbaproject.bin"
+
+
+# -- writing -----------------------------------------------------------------
+
+
+def _display_width(text):
+    """Width in Excel character units: Chinese and full-width characters count two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _lines(text, width):
+    """How many lines `text` takes when wrapped in a cell `width` units wide."""
+    usable = max(width - 1, 4)
+    return sum(max(1, -(-_display_width(part) // usable)) for part in (text or "").split("\n"))
+
+
+class SheetWriter:
+    """Draws layouts onto worksheets of one XlsxWriter workbook (formats shared)."""
+
+    def __init__(self, workbook):
+        self.workbook = workbook
+        base = {"font_name": FONT, "font_size": 10.5, "text_wrap": True, "valign": "vcenter"}
+        boxed = {**base, "border": 1}
+        add = workbook.add_format
+        self.formats = {
+            "mark": add({**base, "bold": True, "font_size": 14, "font_color": "#C00000", "align": "center"}),
+            "title": add({**base, "bold": True, "font_size": 18, "align": "center"}),
+            "unit": add({**base, "align": "left"}),
+            "amount": add({**base, "align": "right"}),
+            "section": add({**boxed, "bold": True, "align": "center"}),
+            "header": add({**boxed, "bold": True, "align": "center"}),
+            "label": add({**boxed, "bold": True, "align": "center"}),
+            "goal": add({**boxed, "align": "center"}),
+            "level1": add({**boxed, "align": "center"}),
+            "level2": add({**boxed, "align": "center"}),
+            "value": add({**boxed, "align": "left"}),
+            "options": add({**boxed, "align": "left"}),
+            "level3": add({**boxed, "align": "left"}),
+            "target": add({**boxed, "align": "center"}),
+            "basis": add({**boxed, "align": "center"}),
+        }
+
+    def write(self, worksheet, sheet):
+        for col, width in enumerate(COLUMN_WIDTHS):
+            worksheet.set_column(col, col, width)
+        heights = {}
+        for row in sheet.rows:
+            lines = 1
+            for cell in row.cells:
+                fmt = self.formats[cell.role]
+                if cell.colspan > 1 or cell.rowspan > 1:
+                    worksheet.merge_range(
+                        row.number, cell.col, row.number + cell.rowspan - 1, cell.last_col, "", fmt
+                    )
+                worksheet.write_string(row.number, cell.col, cell.text, fmt)
+                if cell.rowspan == 1:
+                    width = sum(COLUMN_WIDTHS[cell.col : cell.last_col + 1])
+                    lines = max(lines, _lines(cell.text, width))
+            heights[row.number] = lines * LINE_HEIGHT + 4
+        for number, height in heights.items():
+            kind = sheet.rows[number].kind
+            worksheet.set_row(number, {"title": 36, "mark": 24}.get(kind, height))
+        worksheet.set_paper(9)  # A4
+        worksheet.set_portrait()
+        worksheet.fit_to_pages(1, 0)
+        worksheet.set_margins(left=0.6, right=0.6, top=0.7, bottom=0.7)
+        worksheet.center_horizontally()
+        header_rows = sheet.header_rows
+        if header_rows:
+            worksheet.repeat_rows(header_rows[0].number, header_rows[-1].number)
+        worksheet.set_footer("&C第 &P 页，共 &N 页")
+
+
+def sheet_names(names):
+    """Valid, unique worksheet names (≤31 characters, no []:*?/\\) in order."""
+    used = {SUMMARY_SHEET.lower()}
+    return [_unique_name(name, used) for name in names]
+
+
+def iter_with_tree(queryset, chunk=CHUNK):
+    """The queryset's projects in its order, loaded with their tree `chunk` at a time."""
+    pks = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(pks), chunk):
+        part = pks[start : start + chunk]
+        loaded = {p.pk: p for p in Project.objects.filter(pk__in=part).with_tree()}
+        for pk in part:
+            yield loaded[pk]
+
+
+def _workbook(output):
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(output, WORKBOOK_OPTIONS)
+
+
+def write_project(project, output=None):
+    """One project's sheet as a workbook; returns the bytes when `output` is None."""
+    buffer = output if output is not None else io.BytesIO()
+    workbook = _workbook(buffer)
+    workbook.set_properties({"title": project.sheet_title, "subject": project.name})
+    sheet = layout.build_sheet(project)
+    SheetWriter(workbook).write(workbook.add_worksheet(sheet_names([project.name])[0]), sheet)
+    workbook.close()
+    return buffer.getvalue() if output is None else None
+
+
+def write_batch(queryset, output):
+    """All projects of `queryset` as one workbook: 汇总 first, then one sheet each.
+
+    Returns the number of projects written.
+    """
+    workbook = _workbook(output)
+    workbook.set_properties({"title": "项目支出绩效目标批复"})
+    writer = SheetWriter(workbook)
+    summary = workbook.add_worksheet(SUMMARY_SHEET)
+    head = workbook.add_format({"font_name": FONT, "bold": True, "border": 1, "align": "center"})
+    text = workbook.add_format({"font_name": FONT, "border": 1})
+    number = workbook.add_format({"font_name": FONT, "border": 1, "num_format": "0.00####"})
+    for col, title in enumerate(SUMMARY_HEADER):
+        summary.write_string(0, col, title, head)
+    for col, width in enumerate((36, 20, 8, 12, 16, 10, 8, 8)):
+        summary.set_column(col, col, width)
+    summary.freeze_panes(1, 0)
+    used = {SUMMARY_SHEET.lower()}
+    count = 0
+    for count, project in enumerate(iter_with_tree(queryset), start=1):
+        name = _unique_name(project.name, used)
+        findings = check_project(project)
+        values = (
+            project.name,
+            project.department.name,
+            project.year,
+            project.get_project_type_display(),
+            float(project.budget),
+            project.get_status_display(),
+            sum(1 for f in findings if f.severity == ERROR),
+            sum(1 for f in findings if f.severity == WARNING),
+        )
+        for col, value in enumerate(values):
+            if isinstance(value, str):
+                summary.write_string(count, col, value, text)
+            else:
+                summary.write_number(count, col, value, number if col == 4 else text)
+        summary.write_url(count, 0, f"internal:'{name}'!A1", text, string=project.name)
+        writer.write(workbook.add_worksheet(name), layout.build_sheet(project))
+    if count:
+        summary.autofilter(0, 0, count, len(SUMMARY_HEADER) - 1)
+    workbook.close()
+    return count
+
+
+def _unique_name(name, used):
+    base = INVALID_SHEET_CHARS.sub("_", name).strip("'") or "项目"
+    candidate, counter = base[:31], 1
+    while candidate.lower() in used or candidate.lower() == "history":
+        counter += 1
+        suffix = f"（{counter}）"
+        candidate = base[: 31 - len(suffix)] + suffix
+    used.add(candidate.lower())
+    return candidate
+
+
+def write_rows(queryset, output):
+    """One row per indicator, for sorting and pivoting in Excel. Returns the row count."""
+    workbook = _workbook(output)
+    worksheet = workbook.add_worksheet("指标明细")
+    head = workbook.add_format({"font_name": FONT, "bold": True, "border": 1, "text_wrap": True})
+    cell = workbook.add_format({"font_name": FONT})
+    for col, title in enumerate(ROWS_HEADER):
+        worksheet.write_string(0, col, title, head)
+    for col, width in enumerate((6, 18, 30, 10, 12, 8, 12, 14, 6, 12, 14, 30, 14, 6, 10, 8, 12)):
+        worksheet.set_column(col, col, width)
+    worksheet.freeze_panes(1, 3)
+    row = 0
+    for project in iter_with_tree(queryset):
+        for goal in project.goals.all():
+            for position, indicator in enumerate(goal.indicators.all(), start=1):
+                row += 1
+                values = (
+                    project.year,
+                    project.department.name,
+                    project.name,
+                    project.get_project_type_display(),
+                    float(project.budget),
+                    project.get_status_display(),
+                    goal.get_term_display(),
+                    goal.name,
+                    position,
+                    indicator.level1,
+                    indicator.level2,
+                    indicator.level3,
+                    indicator.value,
+                    indicator.comparator_symbol,
+                    None if indicator.number is None else float(indicator.number),
+                    indicator.unit,
+                    indicator.basis,
+                )
+                for col, value in enumerate(values):
+                    if value is None:
+                        continue
+                    if isinstance(value, str):
+                        worksheet.write_string(row, col, value, cell)
+                    else:
+                        worksheet.write_number(row, col, value, cell)
+    worksheet.autofilter(0, 0, row, len(ROWS_HEADER) - 1)
+    workbook.close()
+    return row
+
+
+# -- reading -----------------------------------------------------------------
+
+STATUS_BY_LABEL = {choice.label: choice.value for choice in Status}
+MARK_RE = re.compile(rf"^{layout.MARK_PREFIX}（(.+)）$")
+LIMITS = {"level1": 50, "level2": 50, "level3": 200, "value": 200, "basis": 50}
+
+
+def check_container(data):
+    """Refuse a zip that is not a plain .xlsx, or that would decompress too far."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ImportFormatError("", "文件不是有效的Excel工作簿（.xlsx），可能已损坏。") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ENTRIES:
+            raise ImportFormatError(
+                "", f"工作簿包含{len(entries)}个内部文件，超过上限{MAX_ENTRIES}，拒绝导入。"
+            )
+        total = 0
+        for entry in entries:
+            name = entry.filename.lower()
+            if name.endswith(MACRO_ENTRY) or (name.endswith(".bin") and "vba" in name):
+                raise ImportFormatError(
+                    entry.filename, "工作簿含有宏（VBA），出于安全考虑拒绝导入；请另存为.xlsx。"
+                )
+            total += entry.file_size
+            if entry.file_size > RATIO_FLOOR and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+                raise ImportFormatError(
+                    entry.filename,
+                    f"压缩比异常（{entry.file_size // max(entry.compress_size, 1)}:1），"
+                    "疑似压缩炸弹，拒绝导入。",
+                )
+        if total > MAX_UNCOMPRESSED:
+            raise ImportFormatError(
+                "",
+                f"工作簿解压后约{total // 2**20}MB，超过上限{MAX_UNCOMPRESSED // 2**20}MB，拒绝导入。",
+            )
+        names = {entry.filename for entry in entries}
+        if "xl/workbook.xml" not in names:
+            raise ImportFormatError("", "文件不是Excel工作簿（.xlsx）。")
+        content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        if b"macroEnabled" in content_types:
+            raise ImportFormatError(
+                "", "工作簿为启用宏的格式（.xlsm），出于安全考虑拒绝导入；请另存为.xlsx。"
+            )
+
+
+def _where(title, row, col):
+    from openpyxl.utils import get_column_letter
+
+    return f"工作表“{title}”单元格{get_column_letter(col)}{row}"
+
+
+class _SheetReader:
+    """Reads one worksheet in the layout of `projects.layout` back into a project dict."""
+
+    def __init__(self, title, values, merges):
+        self.title = title
+        self.values = values  # {(row, col): value}, 1-based, non-empty only
+        self.owner = {}
+        for min_row, min_col, max_row, max_col in merges:
+            for r in range(min_row, max_row + 1):
+                for c in range(min_col, max_col + 1):
+                    self.owner[(r, c)] = (min_row, min_col)
+        # Rows with a text or inside a merged range; blank rows in between are skipped.
+        self.rows = sorted({r for r, _ in self.values} | {r for r, _ in self.owner})
+        self.end = (self.rows[-1] + 1) if self.rows else 1
+        self.index = 0
+
+    def fail(self, row, col, message):
+        raise ImportFormatError(_where(self.title, row, col), message)
+
+    def text(self, row, col, limit=None):
+        """The text shown at (row, col): a merged cell's text is its first cell's."""
+        source = self.owner.get((row, col), (row, col))
+        value = self.values.get(source)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+            self.fail(*source, "应为文本，实际为日期或逻辑值。")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value = str(value).strip()
+        if limit and len(value) > limit:
+            self.fail(*source, f"超过{limit}个字符。")
+        return value
+
+    def peek(self):
+        return self.rows[self.index] if self.index < len(self.rows) else None
+
+    def take(self):
+        row = self.peek()
+        self.index += 1
+        return row
+
+    def expect(self, label, what):
+        row = self.take()
+        if row is None:
+            self.fail(self.end, 1, f"缺少“{what}”行。")
+        if self.text(row, 1) != label:
+            self.fail(
+                row, 1, f"应为“{label}”，实际为“{self.text(row, 1)[:20]}”：不是本系统导出的批复表格式。"
+            )
+        return row
+
+    def read(self):
+        for r, c in sorted(self.values):
+            if c > layout.COLUMNS:
+                self.fail(r, c, "批复表只有A至F六列，此处有多余内容。")
+        status = Status.APPROVED
+        row = self.peek()
+        if row is None:
+            self.fail(1, 1, "工作表为空，不是本系统导出的批复表。")
+        mark = MARK_RE.match(self.text(row, 1))
+        if mark:
+            if mark[1] not in STATUS_BY_LABEL:
+                self.fail(row, 1, f"状态“{mark[1]}”无法识别。")
+            status = STATUS_BY_LABEL[mark[1]]
+            self.take()
+        row = self.take()
+        title = TITLE_RE.match(self.text(row, 1)) if row else None
+        if not title:
+            self.fail(row or 1, 1, "不是本系统导出的批复表：此处应为标题“YYYY年项目支出绩效目标批复”。")
+        project = {"year": int(title[1]), "status": status}
+        row = self.take()
+        unit = self.text(row, 1) if row else ""
+        if not unit.startswith(layout.UNIT_PREFIX) or self.text(row, 4) != layout.AMOUNT_UNIT:
+            self.fail(
+                row or 1,
+                1,
+                f"应为“{layout.UNIT_PREFIX}…”与“{layout.AMOUNT_UNIT}”：不是本系统导出的批复表格式。",
+            )
+        project["department"] = unit[len(layout.UNIT_PREFIX) :].strip()
+        self.read_basic(project)
+        self.read_goals(project)
+        return project
+
+    def read_basic(self, project):
+        row = self.expect("项目名称", "项目名称")
+        project["name"] = self.text(row, 2, limit=200)
+        if not project["name"]:
+            self.fail(row, 2, "项目名称为空。")
+        row = self.expect("项目预算", "项目预算")
+        project["budget"] = self.parsed(row, 2, parse_budget)
+        if self.text(row, 3) != "项目类型":
+            self.fail(row, 3, "应为“项目类型”：不是本系统导出的批复表格式。")
+        types = self.parsed(
+            row, 4, lambda text, line: parse_checkboxes(text, PROJECT_TYPE_BY_LABEL, line, "项目类型")
+        )
+        if len(types) != 1:
+            self.fail(row, 4, f"项目类型应勾选一项，实际勾选了{len(types)}项。")
+        project["project_type"] = types[0]
+        row = self.expect("资金性质", "资金性质")
+        project["funding"] = [
+            code
+            for code in Funding.values
+            if code
+            in self.parsed(
+                row, 2, lambda text, line: parse_checkboxes(text, FUNDING_BY_LABEL, line, "资金性质")
+            )
+        ]
+        row = self.expect("立项依据", "立项依据")
+        project["rationale"] = self.text(row, 2)
+
+    def read_goals(self, project):
+        self.expect(layout.OVERALL_TITLE, layout.OVERALL_TITLE)
+        row = self.expect(layout.OVERALL_HEADER[0], "名称 | 目标说明")
+        if self.text(row, 2) != layout.OVERALL_HEADER[1]:
+            self.fail(row, 2, f"应为“{layout.OVERALL_HEADER[1]}”：不是本系统导出的批复表格式。")
+        goals, order = {}, []
+        tables = list(layout.TABLE_TITLES.values())
+        while self.peek() is not None and self.text(self.peek(), 1) not in tables:
+            row = self.take()
+            name = self.text(row, 1, limit=100)
+            if not name:
+                self.fail(row, 1, "目标名称为空。")
+            if name in goals:
+                self.fail(row, 1, f"目标名称“{name}”重复。")
+            goals[name] = {"term": None, "name": name, "text": self.text(row, 2), "indicators": []}
+            order.append(name)
+        for term, table_title in layout.TABLE_TITLES.items():
+            self.expect(table_title, table_title)
+            row = self.take()
+            if row is None or [self.text(row, c) for c in range(1, 7)] != list(layout.TABLE_HEADER):
+                self.fail(row or self.end, 1, f"{table_title}的表头与批复表格式不符。")
+            while self.peek() is not None and self.text(self.peek(), 1) not in tables:
+                self.indicator_row(self.take(), term, goals)
+        for name in order:
+            goal = goals[name]
+            if goal["term"] is None:
+                goal["term"] = Goal.Term.ANNUAL if name.startswith("年度") else Goal.Term.LONG
+        project["goals"] = [goals[name] for name in order if goals[name]["term"] == Goal.Term.LONG] + [
+            goals[name] for name in order if goals[name]["term"] == Goal.Term.ANNUAL
+        ]
+
+    def indicator_row(self, row, term, goals):
+        name = self.text(row, 1)
+        if name not in goals:
+            self.fail(row, 1, f"目标名称“{name}”未在项目绩效总目标中列出。")
+        goal = goals[name]
+        if goal["term"] not in (None, term):
+            self.fail(row, 1, f"“{name}”同时出现在长期和年度绩效目标表中。")
+        goal["term"] = term
+        goal["indicators"].append(
+            {key: self.text(row, col, limit=LIMITS[key]) for col, key in enumerate(LIMITS, start=2)}
+        )
+
+    def parsed(self, row, col, parse):
+        try:
+            return parse(self.text(row, col), row)
+        except SheetFormatError as exc:
+            self.fail(row, col, exc.message)
+
+
+def _merges(archive, path):
+    """Merged ranges (min_row, min_col, max_row, max_col) of one worksheet's XML.
+
+    Read-only worksheets do not load merges, and a full openpyxl load spends
+    most of its time formatting merged cells, so they are read here directly.
+    """
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils import range_boundaries
+
+    merges = []
+    with archive.open(path) as source:
+        for _, element in iterparse(source):
+            if element.tag.endswith("}mergeCell"):
+                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+                merges.append((min_row, min_col, max_row, max_col))
+            element.clear()
+    return merges
+
+
+def _values(worksheet):
+    """{(row, col): value} of a read-only worksheet; refuses formulas and huge sheets."""
+    values = {}
+    for row in worksheet.iter_rows():
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if value is None or value == "":
+                continue
+            if cell.row > MAX_ROWS or cell.column > MAX_COLUMNS:
+                raise ImportFormatError(
+                    _where(worksheet.title, cell.row, cell.column),
+                    f"工作表超过{MAX_ROWS}行或{MAX_COLUMNS}列，不是本系统导出的批复表，拒绝导入。",
+                )
+            if cell.data_type == "f":
+                raise ImportFormatError(
+                    _where(worksheet.title, cell.row, cell.column),
+                    "含有公式，本系统只接受文本内容，出于安全考虑拒绝导入；请将公式转为数值或文本后再导入。",
+                )
+            values[(cell.row, cell.column)] = value
+    return values
+
+
+def read_workbook(data):
+    """Projects (plain dicts, shaped like `projects.sheet_text`) from one of our workbooks."""
+    from openpyxl import load_workbook
+
+    check_container(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_vba=False)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise ImportFormatError(
+            "", f"无法读取Excel工作簿（{type(exc).__name__}），文件可能已损坏。"
+        ) from None
+    try:
+        # Every sheet is checked for formulas before any is read as a project.
+        sheets = [
+            (ws.title, _values(ws), _merges(workbook._archive, ws._worksheet_path))
+            for ws in workbook.worksheets
+        ]
+    finally:
+        workbook.close()
+    result = ParseResult()
+    seen = set()
+    for title, values, merges in sheets:
+        if title == SUMMARY_SHEET:
+            continue
+        project = _SheetReader(title, values, merges).read()
+        key = (project["year"], project["department"], project["name"])
+        if key in seen:
+            raise ImportFormatError(f"工作表“{title}”", f"项目“{project['name']}”在工作簿中出现了两次。")
+        seen.add(key)
+        result.projects.append(project)
+    if not result.projects:
+        raise ImportFormatError("", "工作簿中没有批复表工作表。")
+    return result
