@@ -95,6 +95,10 @@ class ProjectQuerySet(models.QuerySet):
             department__in=Department.objects.filter(memberships__user=user, memberships__role=Role.FILLER)
         )
 
+    def with_record(self):
+        """The workflow record a full backup writes: steps with their users, snapshots."""
+        return self.prefetch_related("transitions__user", "snapshots__approved_by")
+
     def with_tree(self):
         """Everything the sheet and the JSON need, in a fixed number of queries."""
         return self.select_related("department").prefetch_related("goals__indicators")

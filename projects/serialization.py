@@ -14,10 +14,12 @@ parsed parts are written for readers and recomputed on import.
 import json
 from decimal import Decimal, InvalidOperation
 
+from django.utils.dateparse import parse_datetime
+
 from indicators.values import normalize_number, parse_value
 
 from .errors import ImportFormatError
-from .models import Funding, Goal, ProjectType, Status, funding_in_order
+from .models import Funding, Goal, ProjectType, Status, Transition, funding_in_order
 
 FORMAT = "perfgoals/1"
 INDICATOR_TEXT_FIELDS = ("level1", "level2", "level3", "value", "basis")
@@ -40,9 +42,37 @@ def indicator_to_dict(indicator):
     }
 
 
-def project_to_dict(project):
-    """The canonical form of one project (its goals and rows must be prefetched)."""
+def transition_to_dict(transition):
     return {
+        "action": transition.action,
+        "from_status": transition.from_status,
+        "to_status": transition.to_status,
+        "user": transition.user.username if transition.user else None,
+        "comment": transition.comment,
+        "version": transition.version,
+        "at": transition.at.isoformat(),
+    }
+
+
+def snapshot_to_dict(snapshot):
+    return {
+        "version": snapshot.version,
+        "approved_by": snapshot.approved_by.username if snapshot.approved_by else None,
+        "approved_by_name": snapshot.approved_by_name,
+        "approved_at": snapshot.approved_at.isoformat(),
+        "comment": snapshot.comment,
+        "data": snapshot.data,
+    }
+
+
+def project_to_dict(project, full=False):
+    """The canonical form of one project (its goals and rows must be prefetched).
+
+    `full` adds the workflow record a backup needs: "transitions" (every step,
+    oldest first) and "approvals" (the frozen approval snapshots, oldest first);
+    prefetch them with `ProjectQuerySet.with_record()`.
+    """
+    data = {
         "id": project.pk,
         "year": project.year,
         "department": project.department.name,
@@ -62,15 +92,21 @@ def project_to_dict(project):
             for goal in project.goals.all()
         ],
     }
+    if full:
+        data["transitions"] = [transition_to_dict(t) for t in project.transitions.all()]
+        data["approvals"] = [
+            snapshot_to_dict(s) for s in sorted(project.snapshots.all(), key=lambda s: (s.approved_at, s.pk))
+        ]
+    return data
 
 
-def dump_document(projects):
+def dump_document(projects, full=False):
     """The whole document for an iterable of projects (use `.with_tree()`)."""
-    return {"format": FORMAT, "projects": [project_to_dict(p) for p in projects]}
+    return {"format": FORMAT, "projects": [project_to_dict(p, full=full) for p in projects]}
 
 
-def dumps(projects):
-    return json.dumps(dump_document(projects), ensure_ascii=False, indent=2) + "\n"
+def dumps(projects, full=False):
+    return json.dumps(dump_document(projects, full=full), ensure_ascii=False, indent=2) + "\n"
 
 
 # -- reading ---------------------------------------------------------------
@@ -159,7 +195,74 @@ def _parse_project(data, path):
     }
     if "status" in data:
         project["status"] = _choice(data["status"], Status, f"{path}.status")
+    if "transitions" in data:
+        project["transitions"] = [
+            _parse_transition(t, f"{path}.transitions[{i}]")
+            for i, t in enumerate(_list(data, "transitions", path))
+        ]
+    if "approvals" in data:
+        project["approvals"] = [
+            _parse_approval(a, f"{path}.approvals[{i}]") for i, a in enumerate(_list(data, "approvals", path))
+        ]
     return project
+
+
+def _list(data, key, path):
+    value = data.get(key)
+    if not isinstance(value, list):
+        raise DocumentError(f"{path}.{key}", "应为列表。")
+    return value
+
+
+def _moment(data, key, path):
+    value = data.get(key)
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None or moment.tzinfo is None:
+        raise DocumentError(f"{path}.{key}", "应为带时区的ISO时间，如“2025-03-01T09:30:00+08:00”。")
+    return moment
+
+
+def _version(data, path):
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise DocumentError(f"{path}.version", "应为正整数。")
+    return version
+
+
+def _username(data, key, path):
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise DocumentError(f"{path}.{key}", "应为用户名或null。")
+    return value
+
+
+def _parse_transition(data, path):
+    if not isinstance(data, dict):
+        raise DocumentError(path, "应为对象。")
+    return {
+        "action": _choice(data.get("action"), Transition.Action, f"{path}.action"),
+        "from_status": _choice(data.get("from_status"), Status, f"{path}.from_status"),
+        "to_status": _choice(data.get("to_status"), Status, f"{path}.to_status"),
+        "user": _username(data, "user", path),
+        "comment": _text(data, "comment", path, required=False),
+        "version": _version(data, path),
+        "at": _moment(data, "at", path),
+    }
+
+
+def _parse_approval(data, path):
+    if not isinstance(data, dict):
+        raise DocumentError(path, "应为对象。")
+    if not isinstance(data.get("data"), dict):
+        raise DocumentError(f"{path}.data", "应为批复时的项目内容（对象）。")
+    return {
+        "version": _version(data, path),
+        "approved_by": _username(data, "approved_by", path),
+        "approved_by_name": _text(data, "approved_by_name", path, required=False, max_length=150),
+        "approved_at": _moment(data, "approved_at", path),
+        "comment": _text(data, "comment", path, required=False),
+        "data": data["data"],
+    }
 
 
 def parse_document(text):

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from indicators.models import Indicator
 
 from .errors import ImportFormatError
-from .models import Department, Goal, Project, Status
+from .models import ApprovalSnapshot, Department, Goal, Project, Status, Transition
 from .serialization import project_to_dict
 
 # Fields compared to decide whether an import changes a stored project.
@@ -96,7 +97,7 @@ def import_projects(projects, department=None, user=None, restore=False):
     the command line) applies the status in the data and may overwrite them.
     """
     report = ImportReport()
-    departments = {}
+    departments, users = {}, {}
     for data in projects:
         unit_name = department or data.get("department")
         if not unit_name:
@@ -139,5 +140,33 @@ def import_projects(projects, department=None, user=None, restore=False):
             project._history_user = user
         project.save()
         replace_goals(project, data["goals"], user=user)
+        if restore:
+            restore_record(project, data, users)
         target.append(project)
     return report
+
+
+def restore_record(project, data, users):
+    """Recreate a backup's workflow steps and approval snapshots, timestamps included.
+
+    Only for a project that has no record yet (a restore into an empty database):
+    a stored record is history and is never rewritten. Users are matched by user
+    name; an unknown user leaves the reference empty (the snapshot keeps the
+    approver's name).
+    """
+    if project.transitions.exists() or project.snapshots.exists():
+        return
+
+    def user_named(username):
+        if username and username not in users:
+            users[username] = get_user_model().objects.filter(username=username).first()
+        return users.get(username) if username else None
+
+    for step in data.get("transitions", []):
+        transition = Transition.objects.create(project=project, **{**step, "user": user_named(step["user"])})
+        Transition.objects.filter(pk=transition.pk).update(at=step["at"])  # auto_now_add on create
+    for approval in data.get("approvals", []):
+        snapshot = ApprovalSnapshot.objects.create(
+            project=project, **{**approval, "approved_by": user_named(approval["approved_by"])}
+        )
+        ApprovalSnapshot.objects.filter(pk=snapshot.pk).update(approved_at=approval["approved_at"])

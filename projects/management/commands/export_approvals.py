@@ -14,19 +14,26 @@ class Command(BaseCommand):
             default="json",
             help="json（默认）或xlsx（每个项目一张批复表，需 -o）",
         )
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="完整备份：另含流转记录与批复存档（用 import_approvals 恢复到空数据库）",
+        )
         parser.add_argument("--year", type=int)
         parser.add_argument("--department", help="预算单位名称")
         parser.add_argument("-o", "--output", help="输出文件（默认为标准输出）")
 
-    def handle(self, *args, format, year, department, output, **options):
+    def handle(self, *args, format, full, year, department, output, **options):
         projects = Project.objects.with_tree().order_by("id")
+        if full:
+            projects = projects.with_record()
         if year:
             projects = projects.filter(year=year)
         if department:
             projects = projects.filter(department__name=department)
         if format == "xlsx":
             return self.write_xlsx(projects, output)
-        text = dumps(projects)
+        text = dumps(projects, full=full)
         if not output:
             self.stdout.write(text, ending="")
             return
