@@ -26,6 +26,7 @@ the tree in one transaction with an atomic version compare-and-increment.
 from django import forms
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from indicators import framework
 from indicators.values import normalize_number, parse_value
@@ -123,6 +124,8 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments_for_filler(user)
+        if not self.instance.pk:
+            self.initial["year"] = self.initial.get("year") or timezone.localdate().year
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.initial["budget"] = normalize_number(self.instance.budget)
@@ -282,7 +285,7 @@ class ProjectEditor:
                 for index, form in enumerate(self.goal_formset.forms)
             ]
         else:
-            goals = list(self.project.goals.all()) if self.project.pk else self.default_goals()
+            goals = self.initial_goals()
             self.goal_formset = GoalFormSet(
                 prefix="goals",
                 initial=[
@@ -301,9 +304,15 @@ class ProjectEditor:
                 )
         self.name_goals()
 
-    @staticmethod
-    def default_goals():
-        return [Goal(term=Goal.Term.LONG, position=1), Goal(term=Goal.Term.ANNUAL, position=1)]
+    def initial_goals(self):
+        """The stored goals, plus an empty one for a term that has none (long first)."""
+        goals = list(self.project.goals.all()) if self.project.pk else []
+        terms = {goal.term for goal in goals}
+        if Goal.Term.LONG not in terms:
+            goals.insert(0, Goal(term=Goal.Term.LONG, position=1))
+        if Goal.Term.ANNUAL not in terms:
+            goals.append(Goal(term=Goal.Term.ANNUAL, position=1))
+        return goals
 
     def ordered_blocks(self):
         return [
@@ -359,17 +368,23 @@ class ProjectEditor:
 
     # -- saving ----------------------------------------------------------------
     def goals_data(self):
-        goals = []
+        """The goals to store, in order; a goal without text and rows is dropped."""
+        goals, counts = [], {}
         for block in self.live_blocks():
+            term = block.form.cleaned_data["term"]
+            text = block.form.cleaned_data.get("text", "").strip()
+            rows = [
+                {name: form.cleaned_data[name].strip() for name in ROW_FIELDS} for form in block.live_rows()
+            ]
+            if not text and not rows:
+                continue
+            counts[term] = counts.get(term, 0) + 1
             goals.append(
                 {
-                    "term": block.form.cleaned_data["term"],
-                    "name": block.name,
-                    "text": block.form.cleaned_data.get("text", "").strip(),
-                    "indicators": [
-                        {name: form.cleaned_data[name].strip() for name in ROW_FIELDS}
-                        for form in block.live_rows()
-                    ],
+                    "term": term,
+                    "name": Goal.default_name(term, counts[term]),
+                    "text": text,
+                    "indicators": rows,
                 }
             )
         return goals

@@ -90,6 +90,7 @@ def test_goals_are_numbered_per_term_and_deleted_ones_dropped(logged_in, home):
             ],
         },
         {"term": "annual", "text": "A2", "rows": [("", "", "", "", "")]},  # an empty row is ignored
+        {"term": "long", "text": "", "rows": []},  # so is a goal without text and rows
     ]
     logged_in.post(CREATE, editor_data(department=home, goals=goals))
     data = stored(Project.objects.get(name="测试项目"))
