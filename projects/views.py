@@ -25,7 +25,7 @@ from indicators.values import COMPARATOR_SYMBOLS, normalize_number, parse_value
 from .errors import ImportFormatError
 from .filters import ProjectFilter
 from .forms import PasteSheetForm, ProjectEditor, StaleVersion, can_create_in, departments_for_filler
-from .models import Project, ProjectType, Status
+from .models import Funding, Project, ProjectType, Status
 from .serialization import project_to_dict
 from .services import import_projects, replace_goals
 from .sheet_text import parse_sheets
@@ -85,6 +85,9 @@ def project_detail(request, pk):
         "can_edit": project.can_edit(request.user),
         "can_copy": project.project_type in COPYABLE_TYPES
         and can_create_in(request.user, project.department),
+        # The sheet prints every option with its box ticked or not.
+        "type_boxes": [(label, value == project.project_type) for value, label in ProjectType.choices],
+        "funding_boxes": [(label, value in project.funding) for value, label in Funding.choices],
     }
     return render(request, "projects/project_detail.html", context)
 

@@ -258,3 +258,12 @@ def test_the_value_endpoint_runs_the_server_parser(logged_in):
         "description": "等于 35 人",
     }
     assert logged_in.get(url, {"value": "确保优化"}).json()["description"] == "定性"
+
+
+def test_the_project_page_shows_the_sheet_with_its_ticked_boxes(logged_in, project):
+    page = logged_in.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "☑ 常年性项目" in page and "☐ 一次性项目" in page
+    assert "☑ 经费拨款" in page and "☐ 非税收入" in page
+    assert "2025年项目支出绩效目标批复" in page and "12.5万" in page
+    assert "市民满意度" in page and "≥95%" in page
+    assert reverse("projects:edit", args=[project.pk]) in page
