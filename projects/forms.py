@@ -357,10 +357,9 @@ class ProjectEditor:
             if name != "__all__":
                 self.errors.extend(errors)
         for block in self.live_blocks():
-            for error in block.form.non_field_errors():
-                self.errors.append(f"{block.name}：{error}")
-            for error in block.form.errors.get("text", []):
-                self.errors.append(f"{block.name}目标说明：{error}")
+            for name, errors in block.form.errors.items():
+                where = "目标说明" if name == "text" else ""
+                self.errors.extend(f"{block.name}{where}：{error}" for error in errors)
             for number, form in enumerate(block.live_rows(), start=1):
                 for name in ROW_FIELDS:
                     for error in form.errors.get(name, []):

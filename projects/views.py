@@ -176,18 +176,22 @@ def paste_sheet(request):
         except ImportFormatError as exc:
             context["parse_error"] = str(exc)
             return render(request, "projects/paste_sheet.html", context)
-        existing = [
-            project
-            for data in result.projects
-            for project in Project.objects.filter(year=data["year"], department=department, name=data["name"])
-        ]
-        if existing:
-            context["existing"] = existing
-            return render(request, "projects/paste_sheet.html", context)
         for data in result.projects:
             data["status"] = Status.DRAFT
         with transaction.atomic():
-            report = import_projects(result.projects, department=department.name, user=request.user)
+            # Checked inside the transaction that creates: a sheet never updates a stored project.
+            existing = [
+                project
+                for data in result.projects
+                for project in Project.objects.filter(
+                    year=data["year"], department=department, name=data["name"]
+                )
+            ]
+            if not existing:
+                report = import_projects(result.projects, department=department.name, user=request.user)
+        if existing:
+            context["existing"] = existing
+            return render(request, "projects/paste_sheet.html", context)
         for repair in result.repairs:
             messages.info(request, f"已修复：{repair}")
         created = report.created

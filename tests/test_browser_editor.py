@@ -155,6 +155,11 @@ def test_rows_pasted_from_word_fill_the_grid(page, filler):
     assert fourth.locator("select.level2").input_value() == "质量指标"
     assert fourth.locator("input.level3").input_value() == "大厅运行正常率"
     assert rows.nth(4).locator("select.level2").input_value() == "服务对象"  # kept as the document says
+    # one row too many: paste it at the end, then remove it with its ✕ button
+    paste(annual.locator(".paste-box"), "\t\t\t多余的一行\t1个\t其他标准\n")
+    assert rows.count() == 6 and rows.nth(5).locator("select.level2").input_value() == "服务对象"
+    rows.nth(5).get_by_role("button", name="删除此行").click()
+    assert annual.locator("tbody tr.row:not([hidden])").count() == 5
     # a second paste into a cell overwrites from that row on (5 columns, no 目标名称)
     paste(rows.nth(1).locator("input.level3"), "产出指标\t时效指标\t当年完成\t等于1年\t计划标准\n")
     assert rows.nth(1).locator("select.level2").input_value() == "时效指标"
@@ -245,3 +250,27 @@ def test_the_later_of_two_saves_is_refused_and_keeps_its_input(page, chromium, f
     project.refresh_from_db()
     assert normalize_number(project.budget) == "20" and project.version == 2
     assert not Path(ARTIFACTS / "missing").exists()
+
+
+def test_goals_are_added_and_removed_without_reloading(page, filler):
+    login(page, "filler", PASSWORD)
+    page.goto(f"{page.base_url}/projects/new/")
+    page.get_by_label("项目名称", exact=True).fill("两个年度目标")
+    page.get_by_label("项目预算", exact=True).fill("8")
+    page.get_by_role("button", name="添加年度绩效目标").click()
+    second = goal(page, "annual", 2)
+    expect(second.locator(".goal-name")).to_have_text("年度绩效目标2")
+    expect(second.get_by_label("目标说明")).to_be_focused()
+    page.keyboard.type("第二个目标")
+    type_rows(page, second, ROWS[3:])
+    type_rows(page, goal(page, "annual", 1), ROWS[:1])
+    page.get_by_role("button", name="添加长期绩效目标").click()
+    goal(page, "long", 2).get_by_role("button", name="删除此目标").click()
+    expect(page.locator(".goal-section[data-term='long'] .goal:not([hidden])")).to_have_count(1)
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(DETAIL_URL)
+    stored = canonical(Project.objects.get(name="两个年度目标"))["goals"]
+    assert [(g["name"], g["text"], [r["level3"] for r in g["indicators"]]) for g in stored] == [
+        ("年度绩效目标1", "", ["总成本"]),
+        ("年度绩效目标2", "第二个目标", ["大厅运行正常率", "市民满意度"]),
+    ]
