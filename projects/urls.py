@@ -19,4 +19,9 @@ urlpatterns = [
     path("projects/export.xlsx", sheet_views.export_xlsx, name="export_xlsx"),
     path("projects/export-rows.xlsx", sheet_views.export_rows, name="export_rows"),
     path("import/", sheet_views.import_upload, name="import"),
+    path("projects/new/", views.project_create, name="create"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="edit"),
+    path("projects/<int:pk>/copy/", views.project_copy, name="copy"),
+    path("projects/paste/", views.paste_sheet, name="paste"),
+    path("projects/parse-value/", views.parse_value_json, name="parse_value"),
 ]

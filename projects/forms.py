@@ -1,0 +1,432 @@
+"""The project editor: basic fields, goals and their indicator grids on one page.
+
+Shape of the POST (nested formsets, kept flat):
+
+* ``ProjectForm`` (no prefix) holds the basic fields and ``version``, the
+  project version the page was loaded with (the save compares and increments it).
+* One goal formset, prefix ``goals`` (``goals-0-term``, ``goals-0-text``,
+  ``goals-0-position``, ``goals-0-DELETE``).
+* One indicator formset per goal form, prefix ``g<goal index>``
+  (``g0-3-level3`` is row 4 of the goal at index 0). New goals and rows are
+  cloned in the browser from templates rendered with the placeholders
+  ``__goal__`` (goal index) and ``__prefix__`` (row index), as the admin's
+  ``empty_form`` does; the browser bumps each ``TOTAL_FORMS``.
+
+Order is the ``position`` the browser maintains (the DOM order), not the form
+index; deleting marks ``DELETE`` and hides the row, so indices never change.
+All forms are "empty permitted": a row without any content is ignored, a goal
+formset's forms all validate. Goal names are not typed: they are numbered per
+term in order (长期绩效目标1, 年度绩效目标2 …), as on the sheet.
+
+``ProjectEditor`` binds all of it, validates, collects the errors as Chinese
+sentences that say where (``年度绩效目标1第3行：三级指标不能为空。``), and saves
+the tree in one transaction with an atomic version compare-and-increment.
+"""
+
+from django import forms
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from indicators import framework
+from indicators.values import normalize_number, parse_value
+
+from .models import Department, Funding, Goal, Membership, Project, ProjectType, Role, Status
+from .services import replace_goals
+
+ROW_FIELDS = ("level1", "level2", "level3", "value", "basis")
+ROW_LABELS = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "level3": "三级指标",
+    "value": "指标值",
+    "basis": "指标值确定依据",
+}
+
+
+class StaleVersion(Exception):
+    """Someone saved the project after this page was loaded."""
+
+
+def departments_for_filler(user):
+    """The units where `user` may create projects (填报人; superusers: all)."""
+    if not user.is_authenticated:
+        return Department.objects.none()
+    if user.is_superuser:
+        return Department.objects.all()
+    return Department.objects.filter(memberships__user=user, memberships__role=Role.FILLER).distinct()
+
+
+def can_create_in(user, department):
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, department=department, role=Role.FILLER).exists()
+
+
+def _required(label):
+    return {"required": f"{label}不能为空。"}
+
+
+class ProjectForm(forms.ModelForm):
+    department = forms.ModelChoiceField(
+        label="预算单位",
+        queryset=Department.objects.none(),
+        empty_label=None,
+        error_messages={"required": "请选择预算单位。", "invalid_choice": "只能选择您担任填报人的预算单位。"},
+    )
+    year = forms.IntegerField(
+        label="年度",
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            **_required("年度"),
+            "invalid": "年度应为四位数字，如 2025。",
+            "min_value": "年度应在2000至2100之间。",
+            "max_value": "年度应在2000至2100之间。",
+        },
+    )
+    name = forms.CharField(label="项目名称", max_length=200, error_messages=_required("项目名称"))
+    budget = forms.DecimalField(
+        label="项目预算",
+        min_value=0,
+        max_digits=18,
+        decimal_places=6,
+        error_messages={
+            **_required("项目预算"),
+            "invalid": "项目预算应为数字（万元），如 266 或 12.5。",
+            "min_value": "项目预算不能为负数。",
+            "max_digits": "项目预算的数字过长。",
+            "max_decimal_places": "项目预算最多保留6位小数。",
+            "max_whole_digits": "项目预算的整数部分过长。",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}),
+    )
+    project_type = forms.ChoiceField(
+        label="项目类型",
+        choices=ProjectType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择项目类型。", "invalid_choice": "项目类型不在规定范围内。"},
+    )
+    funding = forms.MultipleChoiceField(
+        label="资金性质",
+        choices=Funding.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "资金性质“%(value)s”不在规定范围内。"},
+    )
+    rationale = forms.CharField(label="立项依据", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = ("department", "year", "name", "budget", "project_type", "funding", "rationale")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments_for_filler(user)
+        if not self.instance.pk:
+            self.initial["year"] = self.initial.get("year") or timezone.localdate().year
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.initial["budget"] = normalize_number(self.instance.budget)
+
+    def _get_validation_exclusions(self):
+        # Uniqueness (year + unit + name) is checked in clean() with a message
+        # that names the project; keep the model from adding a second one.
+        return {*super()._get_validation_exclusions(), "name"}
+
+    def clean(self):
+        data = super().clean()
+        year, department, name = data.get("year"), data.get("department"), data.get("name")
+        if year and department and name:
+            clash = Project.objects.filter(year=year, department=department, name=name.strip())
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.duplicate = clash.first()
+                raise forms.ValidationError(
+                    f"{department}{year}年度已有名为“{name.strip()}”的项目，项目名称不能重复。", code="unique"
+                )
+        return data
+
+
+class ContentFormMixin:
+    """Empty-permitted forms count as filled only when they hold content."""
+
+    content_fields = ()
+
+    def has_changed(self):
+        return any(str(self[name].value() or "").strip() for name in self.content_fields)
+
+
+def _select_choices(options, current):
+    """Options of a select, keeping a non-standard current value from a document."""
+    choices = [("", "请选择")] + [(option, option) for option in options]
+    if current and current not in options:
+        choices.append((current, f"{current}（原文）"))
+    return choices
+
+
+class IndicatorForm(ContentFormMixin, forms.Form):
+    content_fields = ROW_FIELDS
+
+    level1 = forms.CharField(label="一级指标", max_length=50, error_messages=_required("一级指标"))
+    level2 = forms.CharField(label="二级指标", max_length=50, error_messages=_required("二级指标"))
+    level3 = forms.CharField(label="三级指标", max_length=200, error_messages=_required("三级指标"))
+    value = forms.CharField(
+        label="指标值",
+        max_length=200,
+        error_messages=_required("指标值"),
+        widget=forms.TextInput(attrs={"class": "value-input", "autocomplete": "off"}),
+    )
+    basis = forms.CharField(label="指标值确定依据", max_length=50, error_messages=_required("指标值确定依据"))
+    position = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "position"}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ROW_FIELDS:
+            self.fields[name].error_messages["max_length"] = (
+                f"{ROW_LABELS[name]}过长（最多%(limit_value)d个字）。"
+            )
+        level1 = (self["level1"].value() or "").strip()
+        level2 = (self["level2"].value() or "").strip()
+        basis = (self["basis"].value() or "").strip()
+        canonical = framework.canonical_level1(level1)
+        if canonical:
+            level2_options = list(framework.FRAMEWORK[canonical]) + list(
+                framework.LEGACY_FRAMEWORK.get(canonical, ())
+            )
+        else:
+            level2_options = [name for names in framework.FRAMEWORK.values() for name in names]
+        self.fields["level1"].widget = forms.Select(
+            choices=_select_choices(framework.LEVEL1, level1), attrs={"class": "level1"}
+        )
+        self.fields["level2"].widget = forms.Select(
+            choices=_select_choices(level2_options, level2), attrs={"class": "level2"}
+        )
+        self.fields["basis"].widget = forms.Select(choices=_select_choices(framework.BASIS_OPTIONS, basis))
+        self.fields["level3"].widget.attrs["class"] = "level3"
+
+    @property
+    def understood(self):
+        """How the typed 指标值 is read (the page updates it while typing)."""
+        text = str(self["value"].value() or "")
+        return parse_value(text).describe() if text.strip() else ""
+
+
+class GoalForm(forms.Form):
+    term = forms.ChoiceField(choices=Goal.Term.choices, widget=forms.HiddenInput(attrs={"class": "term"}))
+    text = forms.CharField(label="目标说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    position = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "position"}), required=False)
+
+
+class EmptyPermittedFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "empty_permitted": True}
+
+
+GoalFormSet = forms.formset_factory(GoalForm, extra=0, can_delete=True)
+IndicatorFormSet = forms.formset_factory(
+    IndicatorForm, formset=EmptyPermittedFormSet, extra=0, can_delete=True
+)
+
+
+def _order_key(form, index):
+    position = form["position"].value()
+    try:
+        return (int(position), index)
+    except (TypeError, ValueError):
+        return (10**6, index)
+
+
+def _deleted(form):
+    return form.is_bound and form["DELETE"].value() in (True, "on", "true", "1")
+
+
+class GoalBlock:
+    """One goal form, its indicator formset and its display name."""
+
+    def __init__(self, form, rows, index):
+        self.form = form
+        self.rows = rows
+        self.index = index
+        self.name = ""
+
+    @property
+    def deleted(self):
+        return _deleted(self.form)
+
+    @property
+    def term(self):
+        return self.form["term"].value()
+
+    def ordered_rows(self):
+        forms_ = list(enumerate(self.rows.forms))
+        return [form for index, form in sorted(forms_, key=lambda pair: _order_key(pair[1], pair[0]))]
+
+    def live_rows(self):
+        """Rows the user sees, in order, without deleted or empty ones."""
+        return [form for form in self.ordered_rows() if not _deleted(form) and form.has_changed()]
+
+
+class ProjectEditor:
+    """All forms of the editor page, bound or initial, and their one-transaction save."""
+
+    def __init__(self, user, project=None, data=None):
+        self.user = user
+        self.project = project or Project(created_by=user)
+        self.data = data
+        self.errors = []  # page-level messages in Chinese
+        self.project_form = ProjectForm(data, instance=self.project, user=user)
+        if data is not None:
+            self.goal_formset = GoalFormSet(data, prefix="goals")
+            self.blocks = [
+                GoalBlock(form, IndicatorFormSet(data, prefix=f"g{index}"), index)
+                for index, form in enumerate(self.goal_formset.forms)
+            ]
+        else:
+            goals = self.initial_goals()
+            self.goal_formset = GoalFormSet(
+                prefix="goals",
+                initial=[
+                    {"term": goal.term, "text": goal.text, "position": n} for n, goal in enumerate(goals, 1)
+                ],
+            )
+            self.blocks = []
+            for index, (form, goal) in enumerate(zip(self.goal_formset.forms, goals, strict=True)):
+                rows = list(goal.indicators.all()) if goal.pk else []
+                initial = [
+                    {**{name: getattr(row, name) for name in ROW_FIELDS}, "position": n}
+                    for n, row in enumerate(rows, 1)
+                ]
+                self.blocks.append(
+                    GoalBlock(form, IndicatorFormSet(prefix=f"g{index}", initial=initial), index)
+                )
+        self.name_goals()
+
+    def initial_goals(self):
+        """The stored goals, plus an empty one for a term that has none (long first)."""
+        goals = list(self.project.goals.all()) if self.project.pk else []
+        terms = {goal.term for goal in goals}
+        if Goal.Term.LONG not in terms:
+            goals.insert(0, Goal(term=Goal.Term.LONG, position=1))
+        if Goal.Term.ANNUAL not in terms:
+            goals.append(Goal(term=Goal.Term.ANNUAL, position=1))
+        return goals
+
+    def ordered_blocks(self):
+        return [
+            block for _, block in sorted(enumerate(self.blocks), key=lambda p: _order_key(p[1].form, p[0]))
+        ]
+
+    def live_blocks(self):
+        return [block for block in self.ordered_blocks() if not block.deleted]
+
+    def name_goals(self):
+        counts = {}
+        for block in self.live_blocks():
+            term = block.term if block.term in Goal.Term.values else Goal.Term.ANNUAL
+            counts[term] = counts.get(term, 0) + 1
+            block.name = Goal.default_name(term, counts[term])
+
+    # -- templates for new goals and rows (cloned by editor.js) --------------
+    @property
+    def empty_goal(self):
+        form = GoalForm(prefix="goals-__goal__", auto_id="id_%s")
+        rows = IndicatorFormSet(prefix="g__goal__")
+        return GoalBlock(form, rows, "__goal__")
+
+    # -- validation ----------------------------------------------------------
+    def is_valid(self):
+        valid = self.project_form.is_valid()
+        valid = self.goal_formset.is_valid() and valid
+        for block in self.blocks:
+            valid = block.rows.is_valid() and valid
+        if not self.goal_formset.management_form.is_valid() or any(
+            not block.rows.management_form.is_valid() for block in self.blocks
+        ):
+            self.errors.append("页面数据不完整，请刷新页面后重新填写。")
+            valid = False
+        self.collect_errors()
+        return valid and not self.errors
+
+    def collect_errors(self):
+        for error in self.project_form.non_field_errors():
+            self.errors.append(error)
+        for name, errors in self.project_form.errors.items():
+            if name != "__all__":
+                self.errors.extend(errors)
+        for block in self.live_blocks():
+            for name, errors in block.form.errors.items():
+                where = "目标说明" if name == "text" else ""
+                self.errors.extend(f"{block.name}{where}：{error}" for error in errors)
+            for number, form in enumerate(block.live_rows(), start=1):
+                for name in ROW_FIELDS:
+                    for error in form.errors.get(name, []):
+                        self.errors.append(f"{block.name}第{number}行：{error}")
+
+    # -- saving ----------------------------------------------------------------
+    def goals_data(self):
+        """The goals to store, in order; a goal without text and rows is dropped."""
+        goals, counts = [], {}
+        for block in self.live_blocks():
+            term = block.form.cleaned_data["term"]
+            text = block.form.cleaned_data.get("text", "").strip()
+            rows = [
+                {name: form.cleaned_data[name].strip() for name in ROW_FIELDS} for form in block.live_rows()
+            ]
+            if not text and not rows:
+                continue
+            counts[term] = counts.get(term, 0) + 1
+            goals.append(
+                {
+                    "term": term,
+                    "name": Goal.default_name(term, counts[term]),
+                    "text": text,
+                    "indicators": rows,
+                }
+            )
+        return goals
+
+    def save(self):
+        """Save project, goals and rows in one transaction; raise StaleVersion if outdated."""
+        project = self.project_form.instance
+        try:
+            with transaction.atomic():
+                if project.pk:
+                    expected = self.project_form.cleaned_data.get("version")
+                    updated = Project.objects.filter(
+                        pk=project.pk, version=expected, status__in=Project.EDITABLE_STATUSES
+                    ).update(version=F("version") + 1)
+                    if not updated:
+                        raise StaleVersion
+                    project.version = expected + 1
+                else:
+                    project.status = Status.DRAFT
+                    project.created_by = self.user
+                project.name = project.name.strip()
+                project.save()
+                replace_goals(project, self.goals_data())
+        except IntegrityError:
+            self.errors.append("同一预算单位同一年度已有同名项目，项目名称不能重复。")
+            return None
+        return project
+
+
+class PasteSheetForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label="预算单位",
+        queryset=Department.objects.none(),
+        empty_label=None,
+        error_messages={"required": "请选择预算单位。", "invalid_choice": "只能选择您担任填报人的预算单位。"},
+    )
+    text = forms.CharField(
+        label="批复表文本",
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
+        error_messages=_required("批复表文本"),
+        strip=False,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments_for_filler(user)

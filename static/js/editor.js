@@ -1,0 +1,340 @@
+/* The project editor: goals and their indicator grids (see projects/forms.py).
+ *
+ * New goals and rows are cloned from <template>s rendered by the server with the
+ * placeholders __goal__ (goal index) and __prefix__ (row index), as the Django
+ * admin does; each formset's TOTAL_FORMS is bumped. Deleting sets the hidden
+ * DELETE input and hides the element, so form indices never change. The DOM
+ * order is the truth for order: `position` inputs are renumbered after every
+ * change. The server validates and parses everything again.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("project-editor");
+  if (!form) return;
+  var fw = JSON.parse(document.getElementById("indicator-framework").textContent);
+  var parseUrl = form.dataset.parseUrl;
+  var GOAL_RE = /^(长期|年度)绩效目标\s*\d+$/;
+  var TERM_LABEL = { long: "长期绩效目标", annual: "年度绩效目标" };
+  var ALL_LEVEL2 = [];
+  Object.keys(fw.level2).forEach(function (key) { ALL_LEVEL2 = ALL_LEVEL2.concat(fw.level2[key]); });
+
+  // -- the framework --------------------------------------------------------
+  function canonicalLevel1(name) {
+    name = (name || "").trim();
+    if (fw.level2[name]) return name;
+    return fw.level1_aliases[name] || null;
+  }
+  function isLevel2(name) {
+    name = (name || "").trim();
+    return ALL_LEVEL2.indexOf(name) >= 0 || name === "成本指标" || !!fw.level2_aliases[name];
+  }
+  function isLevel1(name) { return canonicalLevel1(name) !== null; }
+  function level2Options(level1) {
+    var canonical = canonicalLevel1(level1);
+    if (!canonical) return ALL_LEVEL2.slice();
+    return fw.level2[canonical].concat(fw.legacy[canonical] || []);
+  }
+
+  // -- selects that keep a non-standard value from a document ----------------
+  function fillSelect(select, options, value) {
+    value = (value || "").trim();
+    select.innerHTML = "";
+    select.appendChild(new Option("请选择", ""));
+    options.forEach(function (option) { select.appendChild(new Option(option, option)); });
+    if (value && options.indexOf(value) < 0) select.appendChild(new Option(value + "（原文）", value));
+    select.value = value;
+  }
+  function setSelect(select, value) {
+    value = (value || "").trim();
+    var known = Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+    if (!known && value) select.appendChild(new Option(value + "（原文）", value));
+    select.value = value;
+  }
+  function refreshLevel2(row) {
+    var level2 = row.querySelector("select.level2");
+    fillSelect(level2, level2Options(row.querySelector("select.level1").value), level2.value);
+  }
+
+  // -- rows -----------------------------------------------------------------
+  function visibleRows(goal) {
+    return Array.prototype.filter.call(goal.querySelectorAll("tbody.rows > tr.row"), function (tr) { return !tr.hidden; });
+  }
+  function firstCell(row) { return row.querySelector("select, input:not([type=hidden]), textarea"); }
+  function cells(row) { return Array.prototype.slice.call(row.querySelectorAll("td select, td input:not([type=hidden])")); }
+
+  function renumberRows(goal) {
+    var rows = visibleRows(goal);
+    rows.forEach(function (tr, i) {
+      tr.querySelector(".seq-no").textContent = i + 1;
+      tr.querySelector("input.position").value = i + 1;
+    });
+    // The column headers are the labels of the first row's cells.
+    var first = rows[0];
+    var order = ["level1", "level2", "level3", "value", "basis"];
+    goal.querySelectorAll("thead label").forEach(function (label, i) {
+      var target = first && first.querySelector("[name$='-" + order[i] + "']");
+      if (target) label.htmlFor = target.id; else label.removeAttribute("for");
+    });
+  }
+
+  function addRow(goal, after, focus) {
+    var prefix = goal.dataset.prefix;
+    var total = form.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+    var index = parseInt(total.value, 10);
+    var template = goal.querySelector("template.row-template");
+    var holder = document.createElement("tbody");
+    holder.innerHTML = template.innerHTML.replace(/__prefix__/g, index).trim();
+    var row = holder.firstElementChild;
+    var body = goal.querySelector("tbody.rows");
+    if (after && after.parentNode === body) body.insertBefore(row, after.nextSibling);
+    else body.appendChild(row);
+    total.value = index + 1;
+    wireRow(row);
+    renumberRows(goal);
+    if (focus !== false) firstCell(row).focus();
+    return row;
+  }
+
+  function removeRow(row) {
+    var goal = row.closest(".goal");
+    var rows = visibleRows(goal);
+    var at = rows.indexOf(row);
+    row.querySelector("input.delete").value = "on";
+    row.hidden = true;
+    renumberRows(goal);
+    var rest = visibleRows(goal);
+    var next = rest[Math.min(at, rest.length - 1)];
+    if (next) firstCell(next).focus(); else goal.querySelector(".add-row").focus();
+  }
+
+  function moveRow(row, step) {
+    var goal = row.closest(".goal");
+    var rows = visibleRows(goal);
+    var at = rows.indexOf(row);
+    var other = rows[at + step];
+    if (!other) return;
+    if (step < 0) other.parentNode.insertBefore(row, other);
+    else other.parentNode.insertBefore(row, other.nextSibling);
+    renumberRows(goal);
+  }
+
+  // -- how a value is understood (the server's parse_value is the truth) ----
+  function showUnderstood(row) {
+    var input = row.querySelector("input.value-input");
+    var cell = row.querySelector(".understood");
+    var text = input.value;
+    clearTimeout(row._parseTimer);
+    if (!text.trim()) { cell.textContent = ""; return; }
+    cell.classList.add("pending");
+    row._parseTimer = setTimeout(function () {
+      var ticket = (row._parseTicket || 0) + 1;
+      row._parseTicket = ticket;
+      fetch(parseUrl + "?value=" + encodeURIComponent(text), { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          if (row._parseTicket !== ticket) return;
+          cell.textContent = data.description;
+          cell.classList.remove("pending");
+          cell.classList.toggle("qualitative", data.qualitative);
+        })
+        .catch(function () { cell.classList.remove("pending"); });
+    }, 250);
+  }
+
+  function wireRow(row) {
+    row.querySelector("select.level1").addEventListener("change", function () { refreshLevel2(row); });
+    row.querySelector("input.value-input").addEventListener("input", function () { showUnderstood(row); });
+    row.querySelector(".remove-row").addEventListener("click", function () { removeRow(row); });
+    row.querySelector(".move-up").addEventListener("click", function () { moveRow(row, -1); });
+    row.querySelector(".move-down").addEventListener("click", function () { moveRow(row, 1); });
+  }
+
+  // -- keyboard -------------------------------------------------------------
+  function onGridKey(event) {
+    var row = event.target.closest("tr.row");
+    if (!row || !event.target.matches("select, input")) return;
+    var goal = row.closest(".goal");
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      addRow(goal, row);
+    } else if (event.key === "Enter") {
+      event.preventDefault(); // never submit the whole page from a cell
+      var list = cells(row);
+      var at = list.indexOf(event.target);
+      if (at < list.length - 1) list[at + 1].focus();
+      else {
+        var rows = visibleRows(goal);
+        var next = rows[rows.indexOf(row) + 1];
+        if (next) firstCell(next).focus(); else addRow(goal, row);
+      }
+    } else if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+      event.preventDefault();
+      moveRow(row, event.key === "ArrowUp" ? -1 : 1);
+      event.target.focus();
+    }
+  }
+
+  // -- paste rows from Word / Excel ----------------------------------------
+  function fits(cell, slot) {
+    if (!cell) return true;
+    if (slot === 0) return GOAL_RE.test(cell);
+    if (slot === 1) return isLevel1(cell);
+    return !GOAL_RE.test(cell) && (isLevel2(cell) || !isLevel1(cell));
+  }
+  function classify(cell) {
+    if (GOAL_RE.test(cell)) return 0;
+    if (isLevel1(cell) && !fw.level2_aliases[cell]) return 1;
+    if (isLevel2(cell)) return 2;
+    return null;
+  }
+
+  /* Rows of a pasted table: the sheet's 6 columns (目标名称 first) or 5 columns.
+   * Merged cells come empty and inherit from the row above; a row shifted left
+   * (as in real copies) is placed by what its cells say, as the importer does. */
+  function parsePasted(text, level1, level2) {
+    var lines = text.replace(/\r\n?/g, "\n").split("\n").map(function (line) {
+      var cells = line.split("\t").map(function (c) { return c.trim().replace(/^"(.*)"$/, "$1"); });
+      while (cells.length && !cells[cells.length - 1]) cells.pop();
+      return cells;
+    }).filter(function (cells) {
+      return cells.length && cells[0] !== "目标名称" && cells.indexOf("三级指标") < 0;
+    });
+    var width = Math.max.apply(null, [0].concat(lines.map(function (c) { return c.length; })));
+    var rows = [], skipped = 0;
+    lines.forEach(function (cells) {
+      var padded = (width >= 6 ? cells : [""].concat(cells)).slice();
+      while (padded.length < 6) padded.push("");
+      var slots, level3, value, basis;
+      if (padded.length <= 6 && padded[3] && fits(padded[0], 0) && fits(padded[1], 1) && fits(padded[2], 2)) {
+        slots = padded.slice(0, 3); level3 = padded[3]; value = padded[4]; basis = padded[5];
+      } else {
+        var filled = cells.filter(function (c) { return c; });
+        if (filled.length < 3 || filled.length > 6) { skipped += 1; return; }
+        var tail = filled.slice(-3);
+        level3 = tail[0]; value = tail[1]; basis = tail[2];
+        slots = ["", "", ""];
+        var free = [0, 1, 2].slice(3 - (filled.length - 3));
+        filled.slice(0, -3).forEach(function (cell) {
+          var slot = classify(cell);
+          if (slot === null || slots[slot]) slot = free.filter(function (s) { return !slots[s]; })[0];
+          if (slot !== undefined) slots[slot] = cell;
+        });
+      }
+      if (slots[1]) { level1 = slots[1]; level2 = ""; }
+      if (slots[2]) level2 = slots[2];
+      rows.push({ level1: level1, level2: level2, level3: level3, value: value, basis: basis });
+    });
+    return { rows: rows, skipped: skipped };
+  }
+
+  function fillRow(row, data) {
+    setSelect(row.querySelector("select.level1"), data.level1);
+    refreshLevel2(row);
+    setSelect(row.querySelector("select.level2"), data.level2);
+    row.querySelector("input.level3").value = data.level3;
+    row.querySelector("input.value-input").value = data.value;
+    setSelect(row.querySelector("select[name$='-basis']"), data.basis);
+    showUnderstood(row);
+  }
+
+  function pasteInto(goal, startRow, text) {
+    var rows = visibleRows(goal);
+    var at = startRow ? rows.indexOf(startRow) : rows.length;
+    var above = rows[at - 1];
+    var parsed = parsePasted(
+      text,
+      above ? above.querySelector("select.level1").value : "",
+      above ? above.querySelector("select.level2").value : ""
+    );
+    var last = above || null;
+    parsed.rows.forEach(function (data, i) {
+      var row = rows[at + i] || addRow(goal, last, false);
+      fillRow(row, data);
+      last = row;
+    });
+    var status = goal.querySelector(".paste-status");
+    var message = "已粘贴" + parsed.rows.length + "行指标";
+    if (parsed.skipped) message += "，有" + parsed.skipped + "行无法识别，已跳过";
+    status.textContent = message + "。";
+    if (last) firstCell(last).focus();
+  }
+
+  function onPaste(event) {
+    var target = event.target;
+    var text = (event.clipboardData || window.clipboardData).getData("text");
+    var isBox = target.classList.contains("paste-box");
+    if (!isBox && !/[\t\n]/.test(text.trim())) return; // a single cell: ordinary paste
+    event.preventDefault();
+    var goal = target.closest(".goal");
+    pasteInto(goal, isBox ? null : target.closest("tr.row"), text);
+    if (isBox) target.value = "";
+  }
+
+  // -- goals ------------------------------------------------------------------
+  function renumberGoals() {
+    var position = 0;
+    form.querySelectorAll(".goal-section").forEach(function (section) {
+      var count = 0;
+      section.querySelectorAll(".goals > .goal").forEach(function (goal) {
+        if (goal.hidden) return;
+        count += 1;
+        position += 1;
+        var name = TERM_LABEL[section.dataset.term] + count;
+        goal.querySelector(".goal-name").textContent = name;
+        goal.querySelector("input.position").value = position;
+        var caption = goal.querySelector("caption");
+        if (caption) caption.textContent = name + "指标";
+      });
+    });
+  }
+
+  function wireGoal(goal) {
+    goal.querySelectorAll("tbody.rows > tr.row").forEach(wireRow);
+    goal.querySelector(".add-row").addEventListener("click", function () { addRow(goal); });
+    goal.querySelector(".remove-goal").addEventListener("click", function () {
+      goal.querySelector("input.delete").value = "on";
+      goal.hidden = true;
+      renumberGoals();
+    });
+    var status = document.createElement("span");
+    status.className = "paste-status";
+    status.setAttribute("role", "status");
+    goal.querySelector(".grid-tools").appendChild(status);
+    renumberRows(goal);
+  }
+
+  function addGoal(term) {
+    var total = form.querySelector("input[name='goals-TOTAL_FORMS']");
+    var index = parseInt(total.value, 10);
+    var holder = document.createElement("div");
+    holder.innerHTML = document.getElementById("goal-template").innerHTML.replace(/__goal__/g, index).trim();
+    var goal = holder.firstElementChild;
+    goal.querySelector("input.term").value = term;
+    form.querySelector(".goal-section[data-term='" + term + "'] .goals").appendChild(goal);
+    total.value = index + 1;
+    wireGoal(goal);
+    renumberGoals();
+    goal.querySelector("textarea").focus();
+    return goal;
+  }
+
+  // -- start ------------------------------------------------------------------
+  form.querySelectorAll(".goals > .goal").forEach(wireGoal);
+  renumberGoals();
+  form.querySelectorAll(".add-goal").forEach(function (button) {
+    button.addEventListener("click", function () { addGoal(button.dataset.term); });
+  });
+  form.addEventListener("keydown", function (event) {
+    if (event.target.closest(".editor-grid")) onGridKey(event);
+  });
+  form.addEventListener("paste", function (event) {
+    if (event.target.closest(".editor-grid") || event.target.classList.contains("paste-box")) onPaste(event);
+  });
+  form.addEventListener("submit", function () {
+    renumberGoals();
+    form.querySelectorAll(".goal").forEach(renumberRows);
+  });
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();

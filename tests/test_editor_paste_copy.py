@@ -1,0 +1,118 @@
+"""Pasting a whole sheet, and copying a project to the next year."""
+
+import pytest
+from django.urls import reverse
+
+from indicators.models import Indicator
+from projects.models import Project, ProjectType, Role, Status
+from projects.serialization import project_to_dict
+
+from .conftest import SEED_DEPARTMENT
+from .editor_support import PASSWORD, make_project, make_user, seed_sheet, unit
+
+PASTE = reverse("projects:paste")
+
+
+@pytest.fixture
+def home(db):
+    return unit("甲局")
+
+
+@pytest.fixture
+def logged_in(client, home):
+    make_user("filler", home)
+    client.login(username="filler", password=PASSWORD)
+    return client
+
+
+def content(project):
+    data = project_to_dict(Project.objects.with_tree().get(pk=project.pk))
+    for key in ("id", "department", "year", "status"):
+        data.pop(key)
+    return data
+
+
+def test_pasting_a_sheet_creates_a_draft_and_lists_the_repairs(logged_in, home, seed):
+    text = seed_sheet("市政务服务大厅运维费")
+    response = logged_in.post(PASTE, {"department": home.pk, "text": text}, follow=True)
+    project = Project.objects.get(department=home, name="市政务服务大厅运维费")
+    assert response.redirect_chain[-1][0] == reverse("projects:detail", args=[project.pk])
+    assert project.status == Status.DRAFT and project.created_by.username == "filler"
+    page = response.content.decode()
+    assert "已修复：" in page and "大厅运行正常率" in page  # the shifted row of the copy
+    imported = next(p for p in seed if p.name == "市政务服务大厅运维费")
+    assert content(project) == content(imported)
+    assert Indicator.objects.filter(goal__project=project).count() == 10
+
+
+def test_pasting_an_existing_project_is_refused_with_a_link(logged_in, home):
+    existing = make_project(home, "市政务服务大厅运维费")
+    before = Indicator.objects.count()
+    response = logged_in.post(PASTE, {"department": home.pk, "text": seed_sheet("市政务服务大厅运维费")})
+    page = response.content.decode()
+    assert "已存在" in page and reverse("projects:detail", args=[existing.pk]) in page
+    assert Project.objects.count() == 1 and Indicator.objects.count() == before
+
+
+def test_unreadable_text_is_refused_with_its_line_number(logged_in, home):
+    text = seed_sheet("市政务服务大厅运维费").replace("项目预算\t110万", "项目预算\t一百一十万")
+    response = logged_in.post(PASTE, {"department": home.pk, "text": text})
+    page = response.content.decode()
+    assert "无法识别，未保存" in page and "第6行" in page and "一百一十万" in page
+    assert Project.objects.count() == 0
+    response = logged_in.post(PASTE, {"department": home.pk, "text": "随便写的一段话"})
+    assert "第1行：在批复表标题之前出现了内容" in response.content.decode()
+    assert Project.objects.count() == 0
+
+
+def test_a_whole_file_of_sheets_creates_all_of_them(logged_in, home):
+    from .conftest import SEED_TEXT
+
+    response = logged_in.post(PASTE, {"department": home.pk, "text": SEED_TEXT.read_text(encoding="utf-8")})
+    assert response.status_code == 302
+    assert Project.objects.filter(department=home, status=Status.DRAFT).count() == 10
+
+
+def test_paste_is_for_fillers_of_the_chosen_unit(client, logged_in, home):
+    response = logged_in.post(PASTE, {"department": unit("乙局").pk, "text": seed_sheet("政府雇员经费")})
+    assert "只能选择您担任填报人的预算单位" in response.content.decode()
+    make_user("reviewer", home, role=Role.REVIEWER)
+    client.login(username="reviewer", password=PASSWORD)
+    assert client.get(PASTE).status_code == 403
+    assert Project.objects.count() == 0
+
+
+def test_copy_to_next_year_makes_a_draft_with_the_same_goals(client, seed):
+    make_user("seedfiller", unit(SEED_DEPARTMENT))
+    client.login(username="seedfiller", password=PASSWORD)
+    original = next(p for p in seed if p.name == "市政务服务大厅运维费")
+    Project.objects.filter(pk=original.pk).update(status=Status.APPROVED)
+    response = client.post(reverse("projects:copy", args=[original.pk]))
+    copy = Project.objects.get(year=2026, name="市政务服务大厅运维费")
+    assert response["Location"] == reverse("projects:detail", args=[copy.pk])
+    assert copy.status == Status.DRAFT and copy.department_id == original.department_id
+    assert content(copy) == content(original)
+    # twice: refused, with a link to the existing copy
+    response = client.post(reverse("projects:copy", args=[original.pk]), follow=True)
+    page = response.content.decode()
+    assert "2026年度已有同名项目，未复制" in page and reverse("projects:detail", args=[copy.pk]) in page
+    assert Project.objects.filter(year=2026).count() == 1
+
+
+def test_one_off_projects_are_not_copied(logged_in, home):
+    project = make_project(home, "一次性采购", project_type=ProjectType.ONE_OFF)
+    response = logged_in.post(reverse("projects:copy", args=[project.pk]), follow=True)
+    assert "只有常年性项目和延续性项目可以复制到下一年度" in response.content.decode()
+    assert Project.objects.count() == 1
+    assert (
+        "复制到下一年度" not in logged_in.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    )
+
+
+def test_a_reviewer_cannot_copy(client, home):
+    project = make_project(home, "常年项目")
+    make_user("reviewer", home, role=Role.REVIEWER)
+    client.login(username="reviewer", password=PASSWORD)
+    assert client.post(reverse("projects:copy", args=[project.pk])).status_code == 403
+    assert client.get(reverse("projects:copy", args=[project.pk])).status_code == 405
+    assert Project.objects.count() == 1
