@@ -251,6 +251,7 @@ class GoalBlock:
         self.rows = rows
         self.index = index
         self.name = ""
+        self.findings = []  # the review checks' table-level findings (stored project)
 
     @property
     def deleted(self):
@@ -293,6 +294,7 @@ class ProjectEditor:
                 ],
             )
             self.blocks = []
+            self.stored_goals = goals
             for index, (form, goal) in enumerate(zip(self.goal_formset.forms, goals, strict=True)):
                 rows = list(goal.indicators.all()) if goal.pk else []
                 initial = [
@@ -303,6 +305,19 @@ class ProjectEditor:
                     GoalBlock(form, IndicatorFormSet(prefix=f"g{index}", initial=initial), index)
                 )
         self.name_goals()
+
+    def attach_findings(self, findings):
+        """Put the review checks' findings of the stored project next to the goal and
+        the row they concern (the page as loaded, rows in stored order)."""
+        places = {}
+        for finding in findings:
+            places.setdefault((finding.goal_id, finding.row), []).append(finding)
+        for block, goal in zip(self.blocks, getattr(self, "stored_goals", []), strict=False):
+            if goal.pk is None:
+                continue
+            block.findings = places.get((goal.pk, None), [])
+            for number, form in enumerate(block.rows.forms, start=1):
+                form.findings = places.get((goal.pk, number), [])
 
     def initial_goals(self):
         """The stored goals, plus an empty one for a term that has none (long first)."""

@@ -20,7 +20,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from indicators import framework
-from indicators.checks import check_project
+from indicators.checks import check_project, errors, warnings
 from indicators.values import COMPARATOR_SYMBOLS, normalize_number, parse_value
 
 from .errors import ImportFormatError
@@ -123,11 +123,20 @@ def _run_editor(request, project=None):
                 )
                 saved = None
             if saved is not None:
-                messages.success(request, f"已保存项目“{saved.name}”。")
-                return redirect("projects:detail", pk=saved.pk)
+                found = check_project(Project.objects.with_tree().get(pk=saved.pk))
+                if not found:
+                    messages.success(request, f"已保存项目“{saved.name}”。审核检查未发现问题。")
+                    return redirect("projects:detail", pk=saved.pk)
+                counts = f"{len(errors(found))}个错误、{len(warnings(found))}个提示"
+                messages.warning(
+                    request, f"已保存项目“{saved.name}”。审核检查发现{counts}，已在相应的目标和指标行旁标出。"
+                )
+                return redirect("projects:edit", pk=saved.pk)
         status = 409 if editor.errors and editor.errors[0].startswith("其他人已修改") else 200
         return render(request, "projects/project_form.html", _editor_context(editor), status=status)
     editor = ProjectEditor(request.user, project)
+    if project is not None:
+        editor.attach_findings(check_project(project))
     return render(request, "projects/project_form.html", _editor_context(editor))
 
 
