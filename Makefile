@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 SEED_TEXT := fixtures/seed/2025-鄂州市数据局.txt
 
-.PHONY: run test venv system-deps fixtures lint migrate
+.PHONY: run test venv system-deps fixtures lint migrate load
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,7 @@ fixtures: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Bounded load test against gunicorn + the local PostgreSQL (127.0.0.1 only): 20 users, 60 s per phase.
+load: venv
+	$(PY) bench/load.py --users 20 --seconds 60
