@@ -261,7 +261,52 @@ def measure_pages(case, year):
         measured = time_requests(clients[user.username], url, case)
         results.append({"case": label, "url": url, **measured})
         log(f"{label}: {measured['median_ms']:.1f} ms median, {measured['queries']} queries")
+    # The list's database work alone (ProjectFilter, count, one page of 25), whatever
+    # view draws it: the list page is being rebuilt on django-tables2 + django-filter.
+    for label, user, params in (
+        ("filter+count+page (superuser)", admin, {"year": year}),
+        ("filter+count+page (填报人)", filler, {"year": year}),
+        ("filter+count+page q=能耗降低", admin, {"year": year, "q": "能耗降低"}),
+    ):
+        measured = time_queries(lambda user=user, params=params: filtered_page(user, params), case)
+        results.append({"case": label, "url": "", **measured})
+        log(f"{label}: {measured['median_ms']:.1f} ms median, {measured['queries']} queries")
     return results
+
+
+def filtered_page(user, params, size=25, page=2):
+    from django.core.paginator import Paginator
+
+    from projects.filters import ProjectFilter
+    from projects.models import Project
+
+    base = Project.objects.visible_to(user).select_related("department")
+    queryset = ProjectFilter(params, queryset=base, user=user).qs.order_by("-year", "department__name", "name")
+    paginator = Paginator(queryset, size)
+    return [project.department.name for project in paginator.get_page(page)], paginator.count
+
+
+def time_queries(action, case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(case["warmup"]):
+        action()
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    queries = len(captured)
+    times = []
+    deadline = time.perf_counter() + case["budget"]
+    while len(times) < case["reps"] and (len(times) < 5 or time.perf_counter() < deadline):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "median_ms": statistics.median(times),
+        "p95_ms": percentile(times, 0.95),
+        "runs": len(times),
+        "queries": queries,
+    }
 
 
 def precompute_floor(year, count, path):
