@@ -49,7 +49,9 @@ DEFAULT_PG = "postgres://postgres@127.0.0.1:5432"
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", action="append", choices=["postgres", "sqlite"], help="repeatable")
     parser.add_argument("--projects", type=int, action="append", help="N (repeatable)")
     parser.add_argument("--pg-url", default=os.getenv("BENCH_PG_URL", DEFAULT_PG), help="server, no database")
@@ -281,7 +283,9 @@ def filtered_page(user, params, size=25, page=2):
     from projects.models import Project
 
     base = Project.objects.visible_to(user).select_related("department")
-    queryset = ProjectFilter(params, queryset=base, user=user).qs.order_by("-year", "department__name", "name")
+    queryset = ProjectFilter(params, queryset=base, user=user).qs.order_by(
+        "-year", "department__name", "name"
+    )
     paginator = Paginator(queryset, size)
     return [project.department.name for project in paginator.get_page(page)], paginator.count
 
@@ -357,7 +361,9 @@ def precompute_floor(year, count, path):
                 if cell.rowspan == 1:
                     width = sum(sheet_xlsx.COLUMN_WIDTHS[cell.col : cell.last_col + 1])
                     lines = max(lines, sheet_xlsx._lines(cell.text, width))
-            heights.append((row.number, {"title": 36, "mark": 24}.get(row.kind, lines * sheet_xlsx.LINE_HEIGHT + 4)))
+            heights.append(
+                (row.number, {"title": 36, "mark": 24}.get(row.kind, lines * sheet_xlsx.LINE_HEIGHT + 4))
+            )
         header = sheet.header_rows
         repeat = (header[0].number, header[-1].number) if header else None
         sheets.append((name, cells, heights, repeat))
@@ -414,6 +420,7 @@ def measure_export(case, year):
 
 def export_main(args):
     """Child process: write the batch (ours) or the floor; report time and peak RSS."""
+
     def rss_mb():
         """Peak RSS of this process's own address space (VmHWM). ru_maxrss is not
         used: Linux carries it over fork+exec from the spawning Django process."""
@@ -559,7 +566,9 @@ def measure_checks(year):
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
             try:
-                call_command("check_targets", year=year, format="json", output=output.name, stderr=io.StringIO())
+                call_command(
+                    "check_targets", year=year, format="json", output=output.name, stderr=io.StringIO()
+                )
             except CommandError:
                 pass  # exit code 1: errors found, as expected in realistic data
         seconds = time.perf_counter() - started
@@ -582,7 +591,9 @@ def case_main(args):
 
     call_command("migrate", verbosity=0, interactive=False)
     started = time.perf_counter()
-    call_command("generate_demo", projects=case["n"], year=YEAR, seed=1, units=20, stdout=open(os.devnull, "w"))
+    call_command(
+        "generate_demo", projects=case["n"], year=YEAR, seed=1, units=20, stdout=open(os.devnull, "w")
+    )
     generate_s = time.perf_counter() - started
     log(f"{case['db']} N={case['n']}: generate_demo {generate_s:.1f} s")
     if connection.vendor == "postgresql":

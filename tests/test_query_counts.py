@@ -97,7 +97,9 @@ def test_the_list_page_needs_the_same_queries_for_three_times_the_projects(peopl
 @pytest.mark.parametrize("view", ["projects:detail", "projects:sheet", "projects:sheet_xlsx"])
 def test_project_pages_need_the_same_queries_for_more_rows_and_more_projects(people, view):
     clients, unit = people
-    first = Project.objects.filter(department=unit).annotate(rows=Count("goals__indicators")).order_by("rows")[0]
+    first = (
+        Project.objects.filter(department=unit).annotate(rows=Count("goals__indicators")).order_by("rows")[0]
+    )
     small = {who: queries_of(get(clients[who], reverse(view, args=[first.pk]))) for who in clients}
     grow()
     biggest = richest_project(unit)
