@@ -323,7 +323,6 @@ def precompute_floor(year, count, path):
 
     from indicators.checks import ERROR, WARNING, check_project
     from projects import layout, sheet_xlsx
-    from projects.models import Project
 
     workbook = xlsxwriter.Workbook(io.BytesIO(), sheet_xlsx.WORKBOOK_OPTIONS)
     recorded = []
@@ -553,13 +552,13 @@ def measure_import(case, year):
 
 
 def measure_checks(year):
+    import io
+
     from django.core.management import CommandError, call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from projects.models import Project
-
-    import io
 
     projects = Project.objects.filter(year=year).count()
     with tempfile.NamedTemporaryFile(suffix=".json") as output:
