@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 SEED_TEXT := fixtures/seed/2025-鄂州市数据局.txt
 
-.PHONY: run test venv system-deps fixtures lint migrate load
+.PHONY: run test venv system-deps fixtures lint migrate load bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,9 @@ lint: venv
 # Bounded load test against gunicorn + the local PostgreSQL (127.0.0.1 only): 20 users, 60 s per phase.
 load: venv
 	$(PY) bench/load.py --users 20 --seconds 60
+
+# Benchmark (bench/run.py): fresh databases perfgoals_bench_* on the local PostgreSQL
+# (N=2,000 and 20,000) and a SQLite file (N=2,000); prints one table per case.
+# BENCH_ARGS="--quick --db sqlite --projects 30" for a smoke run.
+bench: venv
+	PERFGOALS_DEV=1 $(PY) bench/run.py $(BENCH_ARGS)

@@ -114,8 +114,10 @@ def rules_by_code():
 
 def rows(project):
     """(goal, 1-based row number, indicator) for every row of every goal table."""
-    for goal in project.goals.all():
-        yield from goal_rows(goal)
+    cached = getattr(project, "_check_rows", None)
+    if cached is not None:  # inside check_project: walked once, read by every rule
+        return iter(cached)
+    return (item for goal in project.goals.all() for item in goal_rows(goal))
 
 
 def goal_rows(goal):
@@ -125,9 +127,10 @@ def goal_rows(goal):
 
 def filled_rows(project):
     """Rows that are not entirely empty (empty rows have their own rule)."""
-    for goal, number, row in rows(project):
-        if not is_blank(row):
-            yield goal, number, row
+    cached = getattr(project, "_check_filled_rows", None)
+    if cached is not None:
+        return iter(cached)
+    return ((goal, number, row) for goal, number, row in rows(project) if not is_blank(row))
 
 
 def _text(value):
@@ -636,6 +639,19 @@ def annual_contradicts_long(project):
 def check_project(project):
     """All findings of one project (its tree prefetched), in table and row order."""
     order = {goal.pk: index for index, goal in enumerate(project.goals.all())}
+    # The rules walk the rows many times: list them once for this run (and drop the
+    # lists afterwards, so a later check of the same object sees later edits).
+    listed = list(rows(project))
+    project._check_filled_rows = [item for item in listed if not is_blank(item[2])]
+    project._check_rows = listed
+    try:
+        findings = _run_rules(project, order)
+    finally:
+        del project._check_rows, project._check_filled_rows
+    return Findings(finding for _, finding in sorted(findings, key=lambda pair: pair[0]))
+
+
+def _run_rules(project, order):
     findings = []
     for rule_index, current in enumerate(RULES):
         for goal, number, row, message in current.check(project):
@@ -656,7 +672,7 @@ def check_project(project):
             )
             place = (order.get(finding.goal_id, -1), finding.row or 0, rule_index)
             findings.append((place, finding))
-    return Findings(finding for _, finding in sorted(findings, key=lambda pair: pair[0]))
+    return findings
 
 
 def check_projects(queryset, chunk_size=200):

@@ -5,6 +5,8 @@ bases of a target value. Code, forms and the review checks all read from here;
 stored rows keep whatever a document says, the checks judge deviations.
 """
 
+import functools
+
 COST = "成本指标"
 OUTPUT = "产出指标"
 BENEFIT = "效益指标"
@@ -58,6 +60,7 @@ def _clean(name):
     return (name or "").strip().replace("\u3000", "")
 
 
+@functools.lru_cache(maxsize=4096)  # pure; level names repeat on every row
 def canonical_level1(name):
     """The framework's level-1 name for `name` (or an alias of it), else None."""
     name = _clean(name)
@@ -66,6 +69,7 @@ def canonical_level1(name):
     return LEVEL1_ALIASES.get(name)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; level names repeat on every row
 def canonical_level2(name):
     """The framework's level-2 name for `name` (or an alias of it), else None."""
     name = _clean(name)

@@ -85,9 +85,12 @@ MACRO_ENTRY = "vbaproject.bin"
 # -- writing -----------------------------------------------------------------
 
 
+_WIDE = re.compile("[\u2e80-\U0010ffff]")
+
+
 def _display_width(text):
     """Width in Excel character units: Chinese and full-width characters count two."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _lines(text, width):
@@ -126,7 +129,8 @@ class SheetWriter:
         for col, width in enumerate(COLUMN_WIDTHS):
             worksheet.set_column(col, col, width)
         heights = {}
-        for row in sheet.rows:
+        rows = sheet.rows  # a property that rebuilds the list: read it once
+        for row in rows:
             lines = 1
             for cell in row.cells:
                 fmt = self.formats[cell.role]
@@ -140,7 +144,7 @@ class SheetWriter:
                     lines = max(lines, _lines(cell.text, width))
             heights[row.number] = lines * LINE_HEIGHT + 4
         for number, height in heights.items():
-            kind = sheet.rows[number].kind
+            kind = rows[number].kind
             worksheet.set_row(number, {"title": 36, "mark": 24}.get(kind, height))
         worksheet.set_paper(9)  # A4
         worksheet.set_portrait()
