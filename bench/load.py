@@ -335,30 +335,8 @@ def same_project_user(phase, username, project_id):
         phase.problems.append(f"{username}: {error!r}")
 
 
-def db_rationales(env, ids):
-    pks = list(map(int, ids))
-    script = (
-        "from projects.models import Project\n"
-        f"for pk, text in Project.objects.filter(pk__in={pks}).values_list('pk', 'rationale'):\n"
-        "    print(pk, text.replace(chr(10), ' '))"
-    )
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return {int(line.split(" ", 1)[0]): line.split(" ", 1)[1] for line in out.splitlines() if line.strip()}
-
-
-def history_of(env, project_id):
-    script = (
-        "from projects.models import Project\n"
-        f"for record in Project.history.filter(id={int(project_id)}):\n"
-        "    print(record.version, record.rationale.replace(chr(10), ' '))"
-    )
+def shell_lines(env, script):
+    """The lines a `manage.py shell -c` script prints (reads the database under test)."""
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", script],
         cwd=ROOT,
@@ -368,6 +346,25 @@ def history_of(env, project_id):
         text=True,
     ).stdout
     return [line.split(" ", 1) for line in out.splitlines() if line.strip()]
+
+
+def db_rationales(env, ids):
+    pks = list(map(int, ids))
+    script = (
+        "from projects.models import Project\n"
+        f"for pk, text in Project.objects.filter(pk__in={pks}).values_list('pk', 'rationale'):\n"
+        "    print(pk, text.replace(chr(10), ' '))"
+    )
+    return {int(pk): text for pk, text in shell_lines(env, script)}
+
+
+def history_of(env, project_id):
+    script = (
+        "from projects.models import Project\n"
+        f"for record in Project.history.filter(id={int(project_id)}):\n"
+        "    print(record.version, record.rationale.replace(chr(10), ' '))"
+    )
+    return shell_lines(env, script)
 
 
 def different_projects(env, base, users, options):

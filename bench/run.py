@@ -330,7 +330,6 @@ def precompute_floor(year, count, path):
 
     import xlsxwriter
 
-    from indicators.checks import ERROR, WARNING, check_project
     from projects import layout, sheet_xlsx
 
     workbook = xlsxwriter.Workbook(io.BytesIO(), sheet_xlsx.WORKBOOK_OPTIONS)
@@ -345,20 +344,7 @@ def precompute_floor(year, count, path):
     for project in sheet_xlsx.iter_with_tree(batch_queryset(year, count)):
         name = sheet_xlsx._unique_name(project.name, used)
         sheet = layout.build_sheet(project)
-        findings = check_project(project)
-        summary.append(
-            (
-                name,
-                project.name,
-                project.department.name,
-                project.year,
-                project.get_project_type_display(),
-                float(project.budget),
-                project.get_status_display(),
-                sum(1 for f in findings if f.severity == ERROR),
-                sum(1 for f in findings if f.severity == WARNING),
-            )
-        )
+        summary.append((name, *sheet_xlsx.summary_values(project)))
         cells, heights = [], []
         for row in sheet.rows:
             lines = 1

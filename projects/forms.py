@@ -63,17 +63,22 @@ def can_create_in(user, department):
     return Membership.objects.filter(user=user, department=department, role=Role.FILLER).exists()
 
 
-def _required(label):
-    return {"required": f"{label}不能为空。"}
-
-
-class ProjectForm(forms.ModelForm):
-    department = forms.ModelChoiceField(
+def filler_unit_field():
+    """预算单位 among the user's 填报人 units (set the queryset from `departments_for_filler`)."""
+    return forms.ModelChoiceField(
         label="预算单位",
         queryset=Department.objects.none(),
         empty_label=None,
         error_messages={"required": "请选择预算单位。", "invalid_choice": "只能选择您担任填报人的预算单位。"},
     )
+
+
+def _required(label):
+    return {"required": f"{label}不能为空。"}
+
+
+class ProjectForm(forms.ModelForm):
+    department = filler_unit_field()
     year = forms.IntegerField(
         label="年度",
         min_value=2000,
@@ -429,12 +434,7 @@ class ProjectEditor:
 
 
 class PasteSheetForm(forms.Form):
-    department = forms.ModelChoiceField(
-        label="预算单位",
-        queryset=Department.objects.none(),
-        empty_label=None,
-        error_messages={"required": "请选择预算单位。", "invalid_choice": "只能选择您担任填报人的预算单位。"},
-    )
+    department = filler_unit_field()
     text = forms.CharField(
         label="批复表文本",
         widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),

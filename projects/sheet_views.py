@@ -14,7 +14,8 @@ from . import layout, sheet_pdf, sheet_xlsx
 from .errors import ImportFormatError
 from .files import read_projects
 from .filters import ProjectFilter
-from .models import Department, Project, Role
+from .forms import departments_for_filler, filler_unit_field
+from .models import Project
 from .services import import_projects
 
 PDF_TYPE = "application/pdf"
@@ -82,17 +83,8 @@ def export_rows(request):
 # -- import --------------------------------------------------------------------
 
 
-def importable_units(user):
-    """Units whose projects `user` may create by import: where they are 填报人."""
-    if user.is_superuser:
-        return Department.objects.all()
-    return Department.objects.filter(memberships__user=user, memberships__role=Role.FILLER).distinct()
-
-
 class ImportForm(forms.Form):
-    department = forms.ModelChoiceField(
-        label="预算单位", queryset=Department.objects.none(), empty_label=None
-    )
+    department = filler_unit_field()
     file = forms.FileField(
         label="批复表文件", help_text="本系统导出的Excel工作簿（.xlsx）、文本批复表（.txt）或JSON（.json）"
     )
@@ -120,7 +112,7 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_upload(request):
-    units = importable_units(request.user)
+    units = departments_for_filler(request.user)
     if not units.exists():
         return render(request, "projects/import_forbidden.html", status=403)
     form = ImportForm(request.POST or None, request.FILES or None, units=units)

@@ -190,6 +190,22 @@ def write_project(project, output=None):
     return buffer.getvalue() if output is None else None
 
 
+def summary_values(project):
+    """The 汇总 sheet's row of a project (tree prefetched): name, unit, year, type, budget,
+    status, and the review checks' error and warning counts."""
+    findings = check_project(project)
+    return (
+        project.name,
+        project.department.name,
+        project.year,
+        project.get_project_type_display(),
+        float(project.budget),
+        project.get_status_display(),
+        sum(1 for f in findings if f.severity == ERROR),
+        sum(1 for f in findings if f.severity == WARNING),
+    )
+
+
 def write_batch(queryset, output):
     """All projects of `queryset` as one workbook: 汇总 first, then one sheet each.
 
@@ -211,17 +227,7 @@ def write_batch(queryset, output):
     count = 0
     for count, project in enumerate(iter_with_tree(queryset), start=1):
         name = _unique_name(project.name, used)
-        findings = check_project(project)
-        values = (
-            project.name,
-            project.department.name,
-            project.year,
-            project.get_project_type_display(),
-            float(project.budget),
-            project.get_status_display(),
-            sum(1 for f in findings if f.severity == ERROR),
-            sum(1 for f in findings if f.severity == WARNING),
-        )
+        values = summary_values(project)
         for col, value in enumerate(values):
             if isinstance(value, str):
                 summary.write_string(count, col, value, text)

@@ -109,7 +109,7 @@ def test_a_filler_cannot_import_into_a_unit_that_is_not_theirs(client, seed, oth
     response = upload(
         client, Department.objects.get(name=SEED_DEPARTMENT), "seed.txt", SEED_TEXT.read_bytes()
     )
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "只能选择您担任填报人的预算单位" in response.content.decode()
     assert state() == before
 
 
