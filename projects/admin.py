@@ -14,7 +14,7 @@ class ProjectAdminForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = ("year", "department", "name", "budget", "project_type", "funding", "rationale", "status")
+        fields = ("year", "department", "name", "budget", "project_type", "funding", "rationale")
 
 
 class GoalInline(admin.StackedInline):
@@ -55,7 +55,8 @@ class ProjectAdmin(SimpleHistoryAdmin):
     list_display = ("name", "year", "department", "budget", "project_type", "status", "updated_at")
     list_filter = ("year", "status", "project_type", "department")
     search_fields = ("name", "rationale")
-    readonly_fields = ("version", "created_at", "updated_at")
+    # The state changes only through the workflow (提交, 批复, 退回, 重新打开), which records each step.
+    readonly_fields = ("status", "version", "created_at", "updated_at")
     inlines = [GoalInline]
 
 

@@ -51,3 +51,9 @@ def test_users_see_only_their_units_projects(db, client, seed, django_user_model
     Membership.objects.create(user=user, department=project.department, role=Role.FILLER)
     assert Project.objects.visible_to(user).count() == 10
     assert client.get(f"/projects/{project.pk}/").status_code == 200
+
+
+def test_the_admin_cannot_change_a_projects_state_around_the_workflow(db, admin_client, seed):
+    project = Project.objects.get(name="一窗受理工作项目")
+    page = admin_client.get(f"/admin/projects/project/{project.pk}/change/").content.decode()
+    assert 'name="status"' not in page
