@@ -147,11 +147,15 @@ def is_blank(row):
     return True
 
 
+_COST_LEVEL2 = (*framework.FRAMEWORK[framework.COST], "成本指标")
+
+
 def is_cost_row(row):
     """A cost indicator: level 1 成本指标, or a cost level 2 (also the legacy 成本指标)."""
-    return framework.canonical_level1(row.level1) == framework.COST or framework.canonical_level2(
-        row.level2
-    ) in (*framework.FRAMEWORK[framework.COST], "成本指标")
+    return (
+        framework.canonical_level1(row.level1) == framework.COST
+        or framework.canonical_level2(row.level2) in _COST_LEVEL2
+    )
 
 
 def is_satisfaction_row(row):
@@ -658,7 +662,11 @@ def check_project(project):
     order = {goal.pk: index for index, goal in enumerate(project.goals.all())}
     # The rules walk the rows many times: list them once for this run (and drop the
     # lists afterwards, so a later check of the same object sees later edits).
-    listed = list(rows(project))
+    listed = [
+        (goal, number, row)
+        for goal in project.goals.all()
+        for number, row in enumerate(goal.indicators.all(), start=1)
+    ]  # = list(rows(project)), without two generators per row
     project._check_filled_rows = [item for item in listed if not is_blank(item[2])]
     project._check_rows = listed
     try:

@@ -1,4 +1,7 @@
+import gc
 import json
+from contextlib import contextmanager
+from json.encoder import encode_basestring
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -29,12 +32,13 @@ class Command(BaseCommand):
         write = render_json if format == "json" else render_text
         if output:
             try:
-                with open(output, "w", encoding="utf-8") as handle:
+                with open(output, "w", encoding="utf-8") as handle, fewer_collections():
                     totals = write(results, handle.write)
             except OSError as exc:
                 raise CommandError(f"{output}：无法写入（{exc.strerror}）。") from None
         else:
-            totals = write(results, lambda text: self.stdout.write(text, ending=""))
+            with fewer_collections():
+                totals = write(results, lambda text: self.stdout.write(text, ending=""))
             self.stdout.flush()
 
         if totals.errors:
@@ -44,6 +48,23 @@ class Command(BaseCommand):
             )
         if output:
             self.stderr.write(f"已检查{totals.projects}个项目，结果写入 {output}")
+
+
+@contextmanager
+def fewer_collections(threshold=50_000):
+    """Collect young objects every `threshold` allocations instead of 700.
+
+    Each chunk of trees outlives a few young collections, so the default
+    thresholds also ran ~12 full collections over everything Django had loaded:
+    0.3–0.6 s of 9 for 20,000 projects. The trees hold no reference cycles (they
+    are freed by reference counting), so memory stays the same.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(threshold, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 class Totals:
@@ -117,7 +138,16 @@ def render_json(results, write):
     return totals
 
 
-_SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _scalar(value):
+    """A scalar as `json.dumps(value, ensure_ascii=False)` writes it."""
+    if type(value) is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    return _ENCODE(value)
 
 
 def finding_json(item):
@@ -125,5 +155,5 @@ def finding_json(item):
     if any(isinstance(value, (dict, list, tuple)) for value in item.values()):
         nested = json.dumps(item, ensure_ascii=False, indent=2)
         return "\n".join("    " + line for line in nested.split("\n"))
-    fields = ",\n".join(f"      {_SCALAR(key)}: {_SCALAR(value)}" for key, value in item.items())
-    return f"    {{\n{fields}\n    }}"
+    fields = ",\n      ".join([f"{encode_basestring(key)}: {_scalar(value)}" for key, value in item.items()])
+    return f"    {{\n      {fields}\n    }}"
