@@ -234,7 +234,7 @@ for i, project in enumerate(drafts):
 def start_gunicorn(env, port, workers):
     server = subprocess.Popen(
         [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            str(Path(sys.executable).parent / "gunicorn"),  # the venv running this script
             "perfgoals.wsgi",
             "--bind",
             f"{HOST}:{port}",

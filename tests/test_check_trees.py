@@ -87,7 +87,7 @@ def test_the_light_trees_give_exactly_the_findings_of_the_models(generated, chun
     # Not an empty comparison: many rules speak, on many projects, with row ids.
     findings = [finding for _, project_findings in expected for finding in project_findings]
     assert {finding.rule for finding in findings} == {rule.code for rule in RULES}
-    assert len({finding.project_id for finding in findings}) > 200
+    assert len({finding.project_id for finding in findings}) > 50
     assert any(finding.indicator_id for finding in findings)
 
 

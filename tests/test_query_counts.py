@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from indicators.checks import check_projects
 from projects import sheet_xlsx
-from projects.models import Department, Membership, Project, Role, Status
+from projects.models import Department, Membership, Project, ProjectType, Role, Status
 
 YEAR = 2026
 SMALL = 12
@@ -68,8 +68,10 @@ def grow():
 
 
 def richest_project(unit, status=None):
-    """The unit's project with the most indicator rows (so a later one differs in size)."""
-    projects = Project.objects.filter(department=unit)
+    """The unit's recurring project with the most indicator rows (so a later one differs in
+    size). One type throughout: a 常年性 project's page also asks whether the user may copy
+    it to next year, a 一次性 one's does not — a difference of kind, not of size."""
+    projects = Project.objects.filter(department=unit, project_type=ProjectType.RECURRING)
     if status:
         projects = projects.filter(status=status)
     return projects.annotate(rows=Count("goals__indicators")).order_by("-rows", "id").first()

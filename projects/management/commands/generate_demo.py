@@ -131,7 +131,9 @@ def indicator_rows(rng, budget):
         }
     ]
     wanted = rng.randint(4, 14)
-    plan = ["数量指标", "质量指标", "时效指标", "社会效益指标", "服务对象满意度指标"]
+    # Each indicator name at most once per table (a real table does not repeat a row).
+    pools = {level2: rng.sample(specs, len(specs)) for level2, specs in QUANTITATIVE.items()}
+    plan = ["数量指标", "质量指标", "社会效益指标", "服务对象满意度指标"]  # 产出, 效益, 满意度
     extra = [
         "数量指标",
         "质量指标",
@@ -142,15 +144,18 @@ def indicator_rows(rng, budget):
         "可持续影响指标",
     ]
     while len(plan) < wanted:
-        plan.append(rng.choice(extra))
+        left = [level2 for level2 in extra if plan.count(level2) < len(pools[level2])]
+        if not left:
+            break
+        plan.append(rng.choice(left))
     plan = plan[:wanted]
     plan.sort(key=lambda level2: list(_level2_order()).index(level2))
     for level2 in plan:
         level1 = framework.level1_of(level2)
+        name, unit, low, high, comparator = pools[level2].pop()
         if level2 != "服务对象满意度指标" and level2 not in ("数量指标", "时效指标") and rng.random() < 0.15:
-            name, value = rng.choice(QUANTITATIVE[level2])[0], rng.choice(QUALITATIVE)
+            value = rng.choice(QUALITATIVE)
         else:
-            name, unit, low, high, comparator = rng.choice(QUANTITATIVE[level2])
             value = f"{SYMBOLS[comparator]}{rng.randint(low, high)}{unit}"
         rows.append(
             {
