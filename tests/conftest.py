@@ -17,6 +17,27 @@ def import_file(path, department=None):
     return import_projects(read_projects(path.name, path.read_bytes()).projects, department=department)
 
 
+def export_json(**options):
+    """What `export_approvals` writes (JSON), parsed."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("export_approvals", stdout=out, **options)
+    return json.loads(out.getvalue())
+
+
+def without_ids(document):
+    """A perfgoals/1 document without database ids, to compare exports across databases."""
+    for project in document["projects"]:
+        project.pop("id")
+        for approval in project.get("approvals", []):
+            approval["data"].pop("id")
+    return document
+
+
 @pytest.fixture(autouse=True)
 def _login_throttle(request, settings):
     """django-axes refuses Django's `client.login()` (it passes no request), so it is

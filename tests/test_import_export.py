@@ -10,19 +10,7 @@ from indicators.models import Indicator
 from projects.models import Department, Project
 from projects.serialization import FORMAT
 
-from .conftest import SEED_DEPARTMENT, SEED_JSON, SEED_TEXT
-
-
-def export(**options):
-    out = StringIO()
-    call_command("export_approvals", stdout=out, **options)
-    return json.loads(out.getvalue())
-
-
-def without_ids(document):
-    for project in document["projects"]:
-        project.pop("id")
-    return document
+from .conftest import SEED_DEPARTMENT, SEED_JSON, SEED_TEXT, export_json, without_ids
 
 
 def state():
@@ -116,7 +104,7 @@ def test_gb18030_text_from_windows_is_read(db, tmp_path):
 
 
 def test_json_export_has_the_documented_shape(seed):
-    document = export(year=2025, department=SEED_DEPARTMENT)
+    document = export_json(year=2025, department=SEED_DEPARTMENT)
     assert document["format"] == FORMAT
     project = document["projects"][0]
     assert list(project) == [
@@ -142,23 +130,23 @@ def test_json_export_has_the_documented_shape(seed):
 
 
 def test_export_filters_by_year_and_department(seed):
-    assert export(year=2024)["projects"] == []
-    assert export(department="别的单位")["projects"] == []
-    assert len(export(year=2025)["projects"]) == 10
+    assert export_json(year=2024)["projects"] == []
+    assert export_json(department="别的单位")["projects"] == []
+    assert len(export_json(year=2025)["projects"]) == 10
 
 
 def test_json_round_trips_through_an_empty_database(seed, tmp_path):
-    first = export()
+    first = export_json()
     path = tmp_path / "backup.json"
     path.write_text(json.dumps(first, ensure_ascii=False), encoding="utf-8")
     Project.objects.all().delete()
     Department.objects.all().delete()
     call_command("import_approvals", str(path), stdout=StringIO())
-    assert without_ids(export()) == without_ids(first)
+    assert without_ids(export_json()) == without_ids(first)
 
 
 def test_json_import_keeps_status_and_reimport_changes_nothing(seed, tmp_path):
-    document = export()
+    document = export_json()
     document["projects"][0]["status"] = "approved"
     path = write(tmp_path, "backup.json", json.dumps(document, ensure_ascii=False))
     out = StringIO()
@@ -186,7 +174,7 @@ def test_json_import_keeps_status_and_reimport_changes_nothing(seed, tmp_path):
     ],
 )
 def test_an_invalid_json_document_says_where(seed, tmp_path, change, expected):
-    document = export()
+    document = export_json()
     change(document)
     path = write(tmp_path, "bad.json", json.dumps(document, ensure_ascii=False))
     before = state()
@@ -204,7 +192,7 @@ def test_broken_json_names_line_and_column(db, tmp_path):
 
 def test_the_fixture_is_what_the_importer_makes(seed):
     """fixtures/seed-2025.json is produced by the importer, not typed by hand (`make fixtures`)."""
-    assert without_ids(export()) == without_ids(json.loads(SEED_JSON.read_text(encoding="utf-8")))
+    assert without_ids(export_json()) == without_ids(json.loads(SEED_JSON.read_text(encoding="utf-8")))
 
 
 def test_export_writes_a_file(seed, tmp_path):

@@ -9,21 +9,8 @@ from django.db import connection
 from indicators.models import Indicator
 from projects.models import ApprovalSnapshot, Goal, Project, Status, Transition
 
+from .conftest import export_json, without_ids
 from .workflow_helpers import clean_project, people
-
-
-def export(**options):
-    out = StringIO()
-    call_command("export_approvals", stdout=out, **options)
-    return json.loads(out.getvalue())
-
-
-def without_ids(document):
-    for project in document["projects"]:
-        project.pop("id")
-        for approval in project.get("approvals", []):
-            approval["data"].pop("id")
-    return document
 
 
 def empty_the_database():
@@ -44,7 +31,7 @@ def test_a_full_backup_restores_states_steps_and_snapshots(seed, django_user_mod
     third.approve(users["reviewer"], "同意")
     third.reopen(users["reviewer"], "预算调整")
 
-    backup = export(full=True)
+    backup = export_json(full=True)
     path = tmp_path / "full.json"
     path.write_text(json.dumps(backup, ensure_ascii=False), encoding="utf-8")
     states = dict(Project.objects.values_list("name", "status"))
@@ -55,7 +42,7 @@ def test_a_full_backup_restores_states_steps_and_snapshots(seed, django_user_mod
     call_command("import_approvals", str(path), stdout=StringIO())
 
     assert dict(Project.objects.values_list("name", "status")) == states
-    assert without_ids(export(full=True)) == without_ids(backup)
+    assert without_ids(export_json(full=True)) == without_ids(backup)
     restored = Project.objects.get(name=first.name)
     snapshot = restored.snapshots.get()
     assert (snapshot.approved_by, snapshot.comment) == (users["reviewer"], "同意批复")
@@ -65,7 +52,7 @@ def test_a_full_backup_restores_states_steps_and_snapshots(seed, django_user_mod
 
 
 def test_the_plain_export_keeps_its_documented_shape(seed):
-    project = export()["projects"][0]
+    project = export_json()["projects"][0]
     assert "transitions" not in project and "approvals" not in project
 
 
@@ -75,7 +62,7 @@ def test_restoring_twice_does_not_duplicate_the_record(seed, django_user_model, 
     project.submit(users["filler"], confirm_warnings=True)
     project.approve(users["reviewer"], "同意")
     path = tmp_path / "full.json"
-    path.write_text(json.dumps(export(full=True), ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps(export_json(full=True), ensure_ascii=False), encoding="utf-8")
     call_command("import_approvals", str(path), stdout=StringIO())
     assert ApprovalSnapshot.objects.count() == 1
     assert Transition.objects.count() == 2
