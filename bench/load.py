@@ -220,15 +220,7 @@ for i, project in enumerate(drafts):
         Membership.objects.create(user=user, department=drafts[0].department, role=Role.FILLER)
     print(f"{{user.username}} {{project.pk}}")
 """
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return [line.split() for line in result.stdout.splitlines() if line.startswith("load")]
+    return [pair for pair in shell_lines(env, script) if pair[0].startswith("load")]
 
 
 def start_gunicorn(env, port, workers):
