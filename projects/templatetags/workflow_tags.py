@@ -11,11 +11,13 @@ register = template.Library()
 
 
 @register.simple_tag
-def workflow_panel(project, user):
-    """What the workflow box on the project page needs for `user`."""
+def workflow_panel(project, user, findings=None):
+    """What the workflow box on the project page needs for `user`; `findings` are the
+    page's own review findings when it already ran the checks (they are not run twice)."""
     actions = workflow.actions_for(project, user)
-    findings = []
-    if any(action.code == "submit" for action in actions):
+    if not any(action.code == "submit" for action in actions):
+        findings = []
+    elif not isinstance(findings, list):  # not given (a template's missing variable is "")
         findings = checks.check_project(project)
     last_return = None
     transitions = list(project.transitions.select_related("user"))
