@@ -252,7 +252,6 @@ def start_gunicorn(env, port, workers):
 
 # -- the users -------------------------------------------------------------------
 
-SAVED = "已保存项目"
 CONFLICT = "其他人已修改了此项目"
 
 

@@ -29,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from indicators import framework
+from indicators.checks import findings_by_goal, findings_by_indicator
 from indicators.values import normalize_number, parse_value
 
 from .models import Department, Funding, Goal, Membership, Project, ProjectType, Role, Status
@@ -148,7 +149,6 @@ class ProjectForm(forms.ModelForm):
             if self.instance.pk:
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
-                self.duplicate = clash.first()
                 raise forms.ValidationError(
                     f"{department}{year}年度已有名为“{name.strip()}”的项目，项目名称不能重复。", code="unique"
                 )
@@ -283,6 +283,7 @@ class ProjectEditor:
         self.project = project or Project(created_by=user)
         self.data = data
         self.errors = []  # page-level messages in Chinese
+        self.stored_goals, self.stored_rows = [], []  # the page as loaded (GET), for findings
         self.project_form = ProjectForm(data, instance=self.project, user=user)
         if data is not None:
             self.goal_formset = GoalFormSet(data, prefix="goals")
@@ -302,6 +303,7 @@ class ProjectEditor:
             self.stored_goals = goals
             for index, (form, goal) in enumerate(zip(self.goal_formset.forms, goals, strict=True)):
                 rows = list(goal.indicators.all()) if goal.pk else []
+                self.stored_rows.append(rows)
                 initial = [
                     {**{name: getattr(row, name) for name in ROW_FIELDS}, "position": n}
                     for n, row in enumerate(rows, 1)
@@ -314,15 +316,12 @@ class ProjectEditor:
     def attach_findings(self, findings):
         """Put the review checks' findings of the stored project next to the goal and
         the row they concern (the page as loaded, rows in stored order)."""
-        places = {}
-        for finding in findings:
-            places.setdefault((finding.goal_id, finding.row), []).append(finding)
-        for block, goal in zip(self.blocks, getattr(self, "stored_goals", []), strict=False):
-            if goal.pk is None:
-                continue
-            block.findings = places.get((goal.pk, None), [])
-            for number, form in enumerate(block.rows.forms, start=1):
-                form.findings = places.get((goal.pk, number), [])
+        by_goal, by_row = findings_by_goal(findings), findings_by_indicator(findings)
+        stored = zip(self.stored_goals, self.stored_rows, strict=True)
+        for block, (goal, rows) in zip(self.blocks, stored, strict=True):
+            block.findings = by_goal.get(goal.pk, [])
+            for form, row in zip(block.rows.forms, rows, strict=False):
+                form.findings = by_row.get(row.pk, [])
 
     def initial_goals(self):
         """The stored goals, plus an empty one for a term that has none (long first)."""

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from .models import Funding, Goal, ProjectType, Status, funding_in_order
 
 COLUMNS = 6
-TITLE_SUFFIX = "年项目支出绩效目标批复"
 UNIT_PREFIX = "预算单位："
 AMOUNT_UNIT = "金额单位：万元"
 MARK_PREFIX = "未批复"
@@ -34,7 +33,6 @@ TABLE_HEADER = (
     "指标值",
     "指标值确定依据（计划标准、行业标准、历史标准、预算支出标准或其他标准）",
 )
-BASIC_LABELS = ("项目名称", "项目预算", "项目类型", "资金性质", "立项依据")
 
 
 @dataclass

@@ -183,9 +183,6 @@ class Project(models.Model):
     def annual_goals(self):
         return self.goals_of(Goal.Term.ANNUAL)
 
-    def indicator_count(self):
-        return sum(len(goal.indicators.all()) for goal in self.goals.all())
-
     # -- workflow: the transitions and their guards are in projects/workflow.py --
 
     @property

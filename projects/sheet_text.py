@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from indicators import framework
 
+from . import layout
 from .errors import ImportFormatError
 from .models import Funding, Goal, ProjectType, funding_in_order
 
@@ -28,7 +29,8 @@ GOAL_NAME_RE = re.compile(r"^(长期|年度)绩效目标\s*(\d+)$")
 CHECKBOX_RE = re.compile(r"(?:<input\b(?P<attrs>[^>]*)/?>|(?P<mark>[☑☒■√☐□]))\s*(?P<label>[^<☑☒■√☐□]+)")
 BUDGET_RE = re.compile(r"^(?P<number>\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>亿元|亿|万元|万|元)?$")
 TERM_BY_WORD = {"长期": Goal.Term.LONG, "年度": Goal.Term.ANNUAL}
-TABLE_TITLES = {"长期绩效目标表": Goal.Term.LONG, "年度绩效目标表": Goal.Term.ANNUAL}
+# The table titles of the official layout, read back to the term they head.
+TABLE_TITLES = {title: term for term, title in layout.TABLE_TITLES.items()}
 BUDGET_FACTOR = {"亿元": Decimal(10000), "亿": Decimal(10000), "元": Decimal("0.0001")}
 PROJECT_TYPE_BY_LABEL = {choice.label: choice.value for choice in ProjectType}
 FUNDING_BY_LABEL = {choice.label: choice.value for choice in Funding}

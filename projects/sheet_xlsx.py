@@ -22,7 +22,7 @@ import re
 import zipfile
 from datetime import date, datetime, time
 
-from indicators.checks import ERROR, WARNING, check_project
+from indicators.checks import check_project, count
 
 from . import layout
 from .errors import ImportFormatError
@@ -193,7 +193,7 @@ def write_project(project, output=None):
 def summary_values(project):
     """The 汇总 sheet's row of a project (tree prefetched): name, unit, year, type, budget,
     status, and the review checks' error and warning counts."""
-    findings = check_project(project)
+    counts = count(check_project(project))
     return (
         project.name,
         project.department.name,
@@ -201,8 +201,8 @@ def summary_values(project):
         project.get_project_type_display(),
         float(project.budget),
         project.get_status_display(),
-        sum(1 for f in findings if f.severity == ERROR),
-        sum(1 for f in findings if f.severity == WARNING),
+        counts.errors,
+        counts.warnings,
     )
 
 

@@ -20,7 +20,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from indicators import framework
-from indicators.checks import check_project, errors, warnings
+from indicators.checks import check_project
 from indicators.values import COMPARATOR_SYMBOLS, normalize_number, parse_value
 
 from .errors import ImportFormatError
@@ -127,7 +127,7 @@ def _run_editor(request, project=None):
                 if not found:
                     messages.success(request, f"已保存项目“{saved.name}”。审核检查未发现问题。")
                     return redirect("projects:detail", pk=saved.pk)
-                counts = f"{len(errors(found))}个错误、{len(warnings(found))}个提示"
+                counts = f"{found.counts.errors}个错误、{found.counts.warnings}个提示"
                 messages.warning(
                     request, f"已保存项目“{saved.name}”。审核检查发现{counts}，已在相应的目标和指标行旁标出。"
                 )

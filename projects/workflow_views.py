@@ -100,14 +100,8 @@ def queue(request):
     )
     rows = []
     for project in projects:
-        findings = checks.check_project(project)
-        rows.append(
-            {
-                "project": project,
-                "errors": len(checks.errors(findings)),
-                "warnings": len(checks.warnings(findings)),
-            }
-        )
+        counts = checks.count(checks.check_project(project))
+        rows.append({"project": project, "errors": counts.errors, "warnings": counts.warnings})
     return render(request, "projects/queue.html", {"rows": rows})
 
 
