@@ -251,7 +251,19 @@ class Goal(models.Model):
         return f"{Goal.Term(term).label}{position}"
 
 
-class Transition(models.Model):
+class AppendOnly:
+    """A record that is written once and never changed or deleted (the audit trail)."""
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{self._meta.verbose_name}不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{self._meta.verbose_name}不可删除。")
+
+
+class Transition(AppendOnly, models.Model):
     """One workflow step of a project (提交, 批复, 退回, 重新打开): who, when, why.
 
     Written in the same transaction as the status change; never changed afterwards.
@@ -288,16 +300,8 @@ class Transition(models.Model):
     def __str__(self):
         return f"{self.project} · {self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("流转记录不可修改。")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ValueError("流转记录不可删除。")
-
-
-class ApprovalSnapshot(models.Model):
+class ApprovalSnapshot(AppendOnly, models.Model):
     """What was approved: the project's canonical JSON at approval, frozen.
 
     Reopening and editing the project later never changes it.
@@ -326,11 +330,3 @@ class ApprovalSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.project} · 第{self.version}版批复 · {self.approved_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("批复存档不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("批复存档不可删除。")

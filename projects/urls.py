@@ -7,10 +7,10 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("projects/<int:pk>/", views.project_detail, name="detail"),
-    path("projects/<int:pk>/submit/", workflow_views.submit, name="submit"),
-    path("projects/<int:pk>/approve/", workflow_views.approve, name="approve"),
-    path("projects/<int:pk>/return/", workflow_views.send_back, name="return"),
-    path("projects/<int:pk>/reopen/", workflow_views.reopen, name="reopen"),
+    *(
+        path(f"projects/<int:pk>/{code}/", workflow_views.transition, {"code": code}, name=code)
+        for code in ("submit", "approve", "return", "reopen")
+    ),
     path("projects/<int:pk>/approved/<int:snapshot_id>/", workflow_views.snapshot, name="snapshot"),
     path("queue/", workflow_views.queue, name="queue"),
     path("projects/<int:pk>/sheet/", sheet_views.sheet, name="sheet"),

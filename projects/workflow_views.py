@@ -20,7 +20,10 @@ DONE = {
 }
 
 
-def _transition(request, pk, code):
+@login_required
+@require_POST
+def transition(request, pk, code):
+    """One workflow step (`code` from the URL configuration: submit, approve, return, reopen)."""
     # Scoped first: another unit's project is invisible (404), whatever the role.
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
     user, comment, version = request.user, request.POST.get("comment", ""), request.POST.get("version")
@@ -54,30 +57,6 @@ def _finding_text(finding):
         if place
         else f"【{finding.severity_label}】{finding.message}"
     )
-
-
-@login_required
-@require_POST
-def submit(request, pk):
-    return _transition(request, pk, "submit")
-
-
-@login_required
-@require_POST
-def approve(request, pk):
-    return _transition(request, pk, "approve")
-
-
-@login_required
-@require_POST
-def send_back(request, pk):
-    return _transition(request, pk, "return")
-
-
-@login_required
-@require_POST
-def reopen(request, pk):
-    return _transition(request, pk, "reopen")
 
 
 @login_required
