@@ -330,7 +330,8 @@ def precompute_floor(year, count, path):
 
     import xlsxwriter
 
-    from projects import layout, sheet_xlsx
+    from projects.documents import layout
+    from projects.documents.writers import xlsx as sheet_xlsx
 
     workbook = xlsxwriter.Workbook(io.BytesIO(), sheet_xlsx.WORKBOOK_OPTIONS)
     recorded = []
@@ -426,7 +427,7 @@ def export_main(args):
 
     if args.export == "ours":
         setup_django()
-        from projects import sheet_xlsx
+        from projects.documents.writers import xlsx as sheet_xlsx
 
         queryset = batch_queryset(int(os.environ["BENCH_YEAR"]), int(os.environ["BENCH_BATCH"]))
         before = rss_mb()
@@ -520,9 +521,10 @@ def measure_import(case, year):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from projects import layout, sheet_xlsx
+    from projects.documents import layout
+    from projects.documents.readers.text import parse_sheets
+    from projects.documents.writers import xlsx as sheet_xlsx
     from projects.services import import_projects
-    from projects.sheet_text import parse_sheets
 
     texts = [layout.build_sheet(p) for p in sheet_xlsx.iter_with_tree(batch_queryset(year, case["imports"]))]
     text = "\n".join(sheet_text(sheet) for sheet in texts)

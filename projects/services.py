@@ -8,9 +8,9 @@ from simple_history.utils import bulk_create_with_history
 
 from indicators.models import Indicator
 
-from .errors import ImportFormatError
+from .documents.data import project_to_dict
+from .documents.errors import ImportFormatError
 from .models import ApprovalSnapshot, Department, Goal, Project, Status, Transition
-from .serialization import project_to_dict
 
 # Fields compared to decide whether an import changes a stored project.
 CONTENT_KEYS = ("budget", "project_type", "funding", "rationale", "status", "goals")

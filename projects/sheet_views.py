@@ -10,9 +10,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 
-from . import layout, sheet_pdf, sheet_xlsx
-from .errors import ImportFormatError
-from .files import read_projects
+from .documents import layout
+from .documents.errors import ImportFormatError
+from .documents.readers import read_projects
+from .documents.writers import pdf as sheet_pdf
+from .documents.writers import xlsx as sheet_xlsx
 from .filters import ProjectFilter
 from .forms import departments_for_filler, filler_unit_field
 from .models import Project

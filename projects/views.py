@@ -23,14 +23,14 @@ from indicators import framework
 from indicators.checks import check_project
 from indicators.values import COMPARATOR_SYMBOLS, normalize_number, parse_value
 
-from .errors import ImportFormatError
+from .documents.data import project_to_dict
+from .documents.errors import ImportFormatError
+from .documents.layout import build_sheet
+from .documents.readers.text import parse_sheets
 from .filters import ProjectFilter
 from .forms import PasteSheetForm, ProjectEditor, StaleVersion, can_create_in, departments_for_filler
-from .layout import build_sheet
 from .models import Project, ProjectType, Status
-from .serialization import project_to_dict
 from .services import import_projects, replace_goals
-from .sheet_text import parse_sheets
 from .tables import ProjectTable
 
 COPYABLE_TYPES = (ProjectType.RECURRING, ProjectType.CONTINUING)

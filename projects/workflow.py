@@ -17,8 +17,8 @@ from django.db import transaction
 
 from indicators import checks
 
+from .documents.data import project_to_dict
 from .models import ApprovalSnapshot, Membership, Project, Role, Status, Transition
-from .serialization import project_to_dict
 
 
 class TransitionError(Exception):

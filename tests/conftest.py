@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from projects.files import read_projects
+from projects.documents.readers import read_projects
 from projects.services import import_projects
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from indicators import framework
 from indicators.values import normalize_number
+from projects.documents.data import project_to_dict
 from projects.models import Project
-from projects.serialization import project_to_dict
 
 from .conftest import ROOT, login
 from .editor_support import PASSWORD, make_user, seed_sheet, unit

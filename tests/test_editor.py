@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import Indicator
+from projects.documents.data import project_to_dict
 from projects.models import Project, Role, Status
-from projects.serialization import project_to_dict
 
 from .editor_support import PASSWORD, editor_data, make_project, make_user, unit
 
@@ -261,7 +261,7 @@ def test_the_value_endpoint_runs_the_server_parser(logged_in):
 
 def test_the_project_page_shows_the_sheet_with_its_ticked_boxes(logged_in, project):
     page = logged_in.get(reverse("projects:detail", args=[project.pk])).content.decode()
-    # drawn from projects.layout, as on the print page, the Excel and the PDF
+    # drawn from projects.documents.layout, as on the print page, the Excel and the PDF
     assert "☑常年性项目" in page and "☐一次性项目" in page
     assert "☑经费拨款" in page and "☐非税收入" in page
     assert "2025年项目支出绩效目标批复" in page and "12.5万" in page

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import Indicator
+from projects.documents.data import project_to_dict
 from projects.models import Project, ProjectType, Role, Status
-from projects.serialization import project_to_dict
 
 from .conftest import SEED_DEPARTMENT
 from .editor_support import PASSWORD, make_project, make_user, seed_sheet, unit

@@ -5,8 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from indicators.models import Indicator
+from projects.documents.data import dump_document
 from projects.models import Department, Project, Status
-from projects.serialization import dump_document
 
 
 def generate(**options):

@@ -3,9 +3,9 @@ import json
 from django.contrib import admin
 
 from indicators.models import Indicator
+from projects.documents.data import dump_document
 from projects.history import project_history
 from projects.models import Goal, Project
-from projects.serialization import dump_document
 from projects.services import import_projects
 from tests.workflow_helpers import clean_project, people
 
@@ -51,7 +51,7 @@ def test_an_import_that_changes_a_row_reads_as_a_change(db):
     data = document["projects"][0]
     data["goals"][0]["indicators"][0].update(value="≤90万元", number="90")
     data["rationale"] = "《鄂州市政务云管理办法（修订）》"
-    from projects.serialization import parse_document
+    from projects.documents.readers.jsondoc import parse_document
 
     import_projects(parse_document(json.dumps(document, ensure_ascii=False)))
 
@@ -72,7 +72,7 @@ def test_an_import_that_adds_and_removes_rows_says_so(db):
     goals[0]["indicators"].append(
         {**goals[0]["indicators"][0], "level3": "运维人员经费", "value": "≤20万元", "number": "20"}
     )
-    from projects.serialization import parse_document
+    from projects.documents.readers.jsondoc import parse_document
 
     import_projects(parse_document(json.dumps(document, ensure_ascii=False)))
     verbs = {(line.where, line.verb) for line in project_history(project)[0].lines}

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from indicators.models import Indicator
+from projects.documents.data import FORMAT
 from projects.models import Department, Project
-from projects.serialization import FORMAT
 
 from .conftest import SEED_DEPARTMENT, SEED_JSON, SEED_TEXT, export_json, without_ids
 

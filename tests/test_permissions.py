@@ -1,6 +1,6 @@
 import pytest
 
-from projects.errors import ImportFormatError
+from projects.documents.errors import ImportFormatError
 from projects.models import ApprovalSnapshot, Project, Status
 from tests.conftest import SEED_TEXT, import_file
 from tests.workflow_helpers import OTHER_UNIT, clean_project, people, state

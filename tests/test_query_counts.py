@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators.checks import check_projects
-from projects import sheet_xlsx
+from projects.documents.writers import xlsx as sheet_xlsx
 from projects.models import Department, Membership, Project, ProjectType, Role, Status
 
 YEAR = 2026

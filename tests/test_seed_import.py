@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from indicators.models import Indicator
+from projects.documents.readers.text import parse_sheets
 from projects.models import Goal, Project, Status
-from projects.sheet_text import parse_sheets
 
 from .conftest import SEED_DEPARTMENT, SEED_TEXT
 

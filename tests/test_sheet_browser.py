@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from projects.documents.writers.xlsx import write_batch
 from projects.models import Department, Membership, Project, Role
-from projects.sheet_xlsx import write_batch
 
 from .conftest import SEED_DEPARTMENT, login
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from projects.documents.writers.xlsx import write_batch
 from projects.models import Department, Project, Role, Status
-from projects.sheet_xlsx import write_batch
 
 from .conftest import SEED_DEPARTMENT, SEED_TEXT
 from .test_sheet_html import member

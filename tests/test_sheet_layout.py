@@ -1,8 +1,8 @@
-"""projects.layout: the sheet's rows and merged spans, computed once."""
+"""projects.documents.layout: the sheet's rows and merged spans, computed once."""
 
 import pytest
 
-from projects import layout
+from projects.documents import layout
 from projects.models import Project, Status
 
 

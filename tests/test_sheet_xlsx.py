@@ -12,10 +12,11 @@ from openpyxl import Workbook, load_workbook
 
 from indicators.checks import check_project
 from indicators.models import Indicator
-from projects import layout
-from projects.errors import ImportFormatError
+from projects.documents import layout
+from projects.documents.errors import ImportFormatError
+from projects.documents.readers.xlsx import read_workbook
+from projects.documents.writers.xlsx import SUMMARY_HEADER, sheet_names, write_batch, write_project
 from projects.models import Department, Project, Status
-from projects.sheet_xlsx import SUMMARY_HEADER, read_workbook, sheet_names, write_batch, write_project
 
 from .conftest import SEED_DEPARTMENT, SEED_TEXT, import_file
 from .test_sheet_html import member

@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from indicators.models import Indicator
+from projects.documents.data import dumps
 from projects.models import ApprovalSnapshot, Department, Goal, Project, Status, Transition
-from projects.serialization import dumps
 
 from .editor_support import editor_data
 from .workflow_helpers import OTHER_UNIT, UNIT, clean_project, people

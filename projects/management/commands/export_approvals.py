@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from projects.documents.data import dumps
 from projects.models import Project
-from projects.serialization import dumps
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         self.stderr.write(f"已导出{projects.count()}个项目到 {output}")
 
     def write_xlsx(self, projects, output):
-        from projects.sheet_xlsx import write_batch
+        from projects.documents.writers.xlsx import write_batch
 
         if not output:
             raise CommandError("导出Excel需要用 -o 指定输出文件（.xlsx）。")

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.errors import ImportFormatError
-from projects.files import read_projects
+from projects.documents.errors import ImportFormatError
+from projects.documents.readers import read_projects
 from projects.services import import_projects
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from projects.files import read_projects
+from projects.documents.readers import read_projects
 from projects.models import Department, Membership, Project, Role
 from projects.services import import_projects
 

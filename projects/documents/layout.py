@@ -4,7 +4,7 @@
 (`Project.objects.with_tree()`) into blocks of rows of cells, with the merged
 spans of the official document: six columns, 目标名称 / 一级指标 / 二级指标
 merged vertically over their rows. The HTML page, the PDF and the Excel writer
-draw from it; the Excel reader (`projects.sheet_xlsx`) parses it back, so the
+draw from it; the Excel reader (`projects.documents.readers.xlsx`) parses it back, so the
 labels below are the contract between writer and reader.
 
 A block is one HTML table: `head` rows repeat on every printed page (`thead`),
@@ -15,7 +15,7 @@ from the row above it.
 
 from dataclasses import dataclass, field
 
-from .models import Funding, Goal, ProjectType, Status, funding_in_order
+from ..models import Funding, Goal, ProjectType, Status, funding_in_order
 
 COLUMNS = 6
 UNIT_PREFIX = "预算单位："

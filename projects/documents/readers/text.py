@@ -11,7 +11,7 @@ goal's first indicator, blank lines, trailing empty cells. What it cannot read
 raises `SheetFormatError` with the line number and a Chinese message.
 
 The result is a list of plain dicts in the shape of the canonical JSON
-(see `projects.serialization`), without ids, department and status.
+(see `projects.documents.data`), without ids, department and status.
 """
 
 import re
@@ -20,9 +20,9 @@ from decimal import Decimal, InvalidOperation
 
 from indicators import framework
 
-from . import layout
-from .errors import ImportFormatError
-from .models import Funding, Goal, ProjectType, funding_in_order
+from ...models import Funding, Goal, ProjectType, funding_in_order
+from .. import layout
+from ..errors import ImportFormatError
 
 TITLE_RE = re.compile(r"^\s*(\d{4})\s*年\s*项目支出绩效目标批复\s*$")
 GOAL_NAME_RE = re.compile(r"^(长期|年度)绩效目标\s*(\d+)$")

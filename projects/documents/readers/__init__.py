@@ -1,8 +1,8 @@
 """Turn an uploaded or given file into projects: detects its format by content."""
 
-from .errors import ImportFormatError
-from .serialization import parse_document
-from .sheet_text import ParseResult, parse_sheets
+from ..errors import ImportFormatError
+from .jsondoc import parse_document
+from .text import ParseResult, parse_sheets
 
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -20,7 +20,7 @@ def decode_text(data):
 def read_projects(filename, data):
     """Parse a file's bytes into a ParseResult (projects as plain dicts, repairs)."""
     if data.startswith(ZIP_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
-        from .sheet_xlsx import read_workbook
+        from .xlsx import read_workbook
 
         return read_workbook(data)
     if b"\x00" in data[:4096]:

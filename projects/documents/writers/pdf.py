@@ -68,7 +68,7 @@ def missing():
 
 
 def render_pdf(sheet, base_url=None):
-    """PDF bytes of a sheet layout (see `projects.layout`)."""
+    """PDF bytes of a sheet layout (see `projects.documents.layout`)."""
     from weasyprint import CSS, HTML
 
     html = render_to_string("projects/sheet_document.html", {"sheet": sheet, "pdf": True})
