@@ -9,13 +9,13 @@ the worksheet and the cell.
 
 import io
 import re
-import zipfile
 from datetime import date, datetime, time
 
 from ...models import Funding, Goal, Status
-from .. import layout
+from .. import layout, limits
 from ..errors import ImportFormatError
 from ..writers.xlsx import SUMMARY_SHEET
+from .container import check_container
 from .text import (
     FUNDING_BY_LABEL,
     PROJECT_TYPE_BY_LABEL,
@@ -26,59 +26,12 @@ from .text import (
     parse_checkboxes,
 )
 
-# Limits: checked on the zip directory before anything is decompressed.
-MAX_ENTRIES = 5000
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_RATIO = 100  # per entry larger than RATIO_FLOOR; our own sheets compress ~10:1
-RATIO_FLOOR = 1024 * 1024
-MAX_ROWS = 20000
-MAX_COLUMNS = 50
-MACRO_ENTRY = "vbaproject.bin"
+MAX_ROWS = limits.MAX_ROWS
+MAX_COLUMNS = limits.MAX_COLUMNS
 
 STATUS_BY_LABEL = {choice.label: choice.value for choice in Status}
 MARK_RE = re.compile(rf"^{layout.MARK_PREFIX}（(.+)）$")
 LIMITS = {"level1": 50, "level2": 50, "level3": 200, "value": 200, "basis": 50}
-
-
-def check_container(data):
-    """Refuse a zip that is not a plain .xlsx, or that would decompress too far."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ImportFormatError("", "文件不是有效的Excel工作簿（.xlsx），可能已损坏。") from None
-    with archive:
-        entries = archive.infolist()
-        if len(entries) > MAX_ENTRIES:
-            raise ImportFormatError(
-                "", f"工作簿包含{len(entries)}个内部文件，超过上限{MAX_ENTRIES}，拒绝导入。"
-            )
-        total = 0
-        for entry in entries:
-            name = entry.filename.lower()
-            if name.endswith(MACRO_ENTRY) or (name.endswith(".bin") and "vba" in name):
-                raise ImportFormatError(
-                    entry.filename, "工作簿含有宏（VBA），出于安全考虑拒绝导入；请另存为.xlsx。"
-                )
-            total += entry.file_size
-            if entry.file_size > RATIO_FLOOR and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
-                raise ImportFormatError(
-                    entry.filename,
-                    f"压缩比异常（{entry.file_size // max(entry.compress_size, 1)}:1），"
-                    "疑似压缩炸弹，拒绝导入。",
-                )
-        if total > MAX_UNCOMPRESSED:
-            raise ImportFormatError(
-                "",
-                f"工作簿解压后约{total // 2**20}MB，超过上限{MAX_UNCOMPRESSED // 2**20}MB，拒绝导入。",
-            )
-        names = {entry.filename for entry in entries}
-        if "xl/workbook.xml" not in names:
-            raise ImportFormatError("", "文件不是Excel工作簿（.xlsx）。")
-        content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-        if b"macroEnabled" in content_types:
-            raise ImportFormatError(
-                "", "工作簿为启用宏的格式（.xlsm），出于安全考虑拒绝导入；请另存为.xlsx。"
-            )
 
 
 def _where(title, row, col):
