@@ -57,6 +57,7 @@ class Repair:
 class ParseResult:
     projects: list = field(default_factory=list)
     repairs: list = field(default_factory=list)
+    backup: bool = False  # a perfgoals/1 document, which `import_approvals --restore` may restore
 
 
 def parse_budget(text, line):
