@@ -1,5 +1,6 @@
 """Work that spans several models: importing sheets and documents."""
 
+import logging
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -12,6 +13,14 @@ from indicators.models import Indicator
 from .documents.data import project_to_dict
 from .documents.errors import ImportFormatError
 from .models import ApprovalSnapshot, Department, Goal, Project, Status, Transition
+
+logger = logging.getLogger("perfgoals.imports")
+
+
+def log_refused(source, exc, user=None):
+    """One log line per refused import (file, page or command), for the operators."""
+    who = getattr(user, "username", None) or "command line"
+    logger.warning("import refused: %s (%s): %s", source, who, exc)
 
 
 @dataclass

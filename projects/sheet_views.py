@@ -18,7 +18,7 @@ from .documents.writers import xlsx as sheet_xlsx
 from .filters import ProjectFilter
 from .forms import departments_for_filler, filler_unit_field
 from .models import Project
-from .services import import_projects
+from .services import import_projects, log_refused
 
 PDF_TYPE = "application/pdf"
 UPLOAD_SUFFIXES = (".xlsx", ".txt", ".json")
@@ -63,22 +63,41 @@ def sheet_pdf_download(request, pk):
 
 
 def _filtered(request):
-    """The list page's projects: scoped to the user first, then its GET filters."""
+    """The list page's projects: scoped to the user first, then its GET filters.
+
+    An invalid filter (`?year=abc`, a unit the user cannot see) is refused, as the
+    list refuses it, instead of exporting everything the user may see.
+    """
     base = Project.objects.visible_to(request.user)
-    return ProjectFilter(request.GET, queryset=base, user=request.user).qs
+    filterset = ProjectFilter(request.GET, queryset=base, user=request.user)
+    if not filterset.is_valid():
+        fields = filterset.form.fields
+        problems = [
+            f"{fields[name].label if name in fields else name}：{error.rstrip('。 ')}。"
+            for name, errors in filterset.form.errors.items()
+            for error in errors
+        ]
+        return None, render(request, "projects/export_refused.html", {"problems": problems}, status=400)
+    return filterset.qs, None
 
 
 @login_required
 def export_xlsx(request):
+    projects, refused = _filtered(request)
+    if refused:
+        return refused
     buffer = io.BytesIO()
-    sheet_xlsx.write_batch(_filtered(request), buffer)
+    sheet_xlsx.write_batch(projects, buffer)
     return _download(buffer.getvalue(), sheet_xlsx.CONTENT_TYPE, "项目支出绩效目标批复.xlsx")
 
 
 @login_required
 def export_rows(request):
+    projects, refused = _filtered(request)
+    if refused:
+        return refused
     buffer = io.BytesIO()
-    sheet_xlsx.write_rows(_filtered(request), buffer)
+    sheet_xlsx.write_rows(projects, buffer)
     return _download(buffer.getvalue(), sheet_xlsx.CONTENT_TYPE, "绩效指标明细.xlsx")
 
 
@@ -126,6 +145,7 @@ def import_upload(request):
             parsed = read_projects(upload.name, upload.read())
             report = import_projects(parsed.projects, department=unit.name, user=request.user)
         except ImportFormatError as exc:
+            log_refused(upload.name, exc, request.user)
             context["failure"] = str(exc)
         else:
             context.update(report=report, repairs=parsed.repairs, unit=unit, filename=upload.name)

@@ -30,7 +30,7 @@ from .documents.readers.text import parse_sheets
 from .filters import ProjectFilter
 from .forms import PasteSheetForm, ProjectEditor, StaleVersion, can_create_in, departments_for_filler
 from .models import Project, ProjectType, Status
-from .services import import_projects, replace_goals
+from .services import import_projects, log_refused, replace_goals
 from .tables import ProjectTable
 
 COPYABLE_TYPES = (ProjectType.RECURRING, ProjectType.CONTINUING)
@@ -199,6 +199,7 @@ def paste_sheet(request):
                 if not existing:
                     report = import_projects(result.projects, department=department.name, user=request.user)
         except ImportFormatError as exc:  # e.g. someone created the same project a moment ago
+            log_refused("粘贴整张批复表", exc, request.user)
             context["parse_error"] = str(exc)
             return render(request, "projects/paste_sheet.html", context)
         if existing:

@@ -243,4 +243,3 @@ def test_two_people_creating_the_same_project_at_once_get_a_message_not_a_500(dj
         assert all(response.status_code in (200, 302) for response in responses)
         created = Project.objects.exclude(pk=getattr(source, "pk", None))
         assert created.count() == 1
-

@@ -106,6 +106,7 @@ READ_ONLY = expect(filler=403, other_filler=404, reviewer=403, other_reviewer=40
 CREATE = expect(reviewer=403, other_reviewer=403, filler=302, superuser=302, other_filler=200)
 
 CASES = {
+    "health": Case("health", None, expect(*(200,) * 6)),
     "login-get": Case("login", None, expect(*(200,) * 6)),
     "logout-get": Case("logout", None, expect(*(405,) * 6)),
     "logout-post": Case("logout", None, expect(*(302,) * 6), method="post"),

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from projects.documents.errors import ImportFormatError
 from projects.documents.readers import read_projects
-from projects.services import import_projects, restore_backup
+from projects.services import import_projects, log_refused, restore_backup
 
 NOTHING_IMPORTED = "未导入任何数据。"
 RECORD_KEYS = ("status", "transitions", "approvals")
@@ -57,6 +57,7 @@ class Command(BaseCommand):
                         raise ImportFormatError("", "文本批复表中没有预算单位，请用 --department 指定。")
                     report = import_projects(parsed.projects, department=department)
             except ImportFormatError as exc:
+                log_refused(name, exc)
                 raise CommandError(refusal(name, exc)) from None
             for repair in parsed.repairs:
                 self.stdout.write(f"{name}：修复 {repair}")
