@@ -15,3 +15,9 @@ def duration_zh(value):
     minutes = max(1, round(value.total_seconds() / 60))
     hours, minutes = divmod(minutes, 60)
     return (f"{hours}小时" if hours else "") + (f"{minutes}分钟" if minutes else "")
+
+
+@register.filter
+def sentence(value):
+    """Text that a template ends with its own 。: without its own final 。 (no `同意。。`)."""
+    return str(value or "").rstrip().rstrip("。.；;，,")
