@@ -176,8 +176,10 @@ def test_the_snapshot_downloads_hold_what_was_approved(approved, fmt):
         document = Document(io.BytesIO(response.content))
         texts = {c for t in document.tables for row in cell_texts(t) for c in row if c}
     else:
-        texts = {subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True).stdout}
-        texts = set(texts.pop().decode().split())
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+        ).stdout.decode()
+        texts = set(text.split())
     joined = " ".join(texts)
     assert "100万" in joined and "改过的依据" not in joined and "《鄂州市政务云管理办法》" in joined
     assert Project.objects.get(pk=project.pk).status == Status.DRAFT
