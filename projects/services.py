@@ -11,6 +11,7 @@ from indicators.models import Indicator
 from .documents.data import project_to_dict
 from .documents.errors import ImportFormatError
 from .models import ApprovalSnapshot, Department, Goal, Project, Status, Transition
+from .permissions import SYSTEM
 
 # Fields compared to decide whether an import changes a stored project.
 CONTENT_KEYS = ("budget", "project_type", "funding", "rationale", "status", "goals")
@@ -95,7 +96,14 @@ def import_projects(projects, department=None, user=None, restore=False):
     data is ignored, and a submitted or approved project is never overwritten.
     Only `restore=True` (an administrator restoring a perfgoals/1 backup from
     the command line) applies the status in the data and may overwrite them.
+
+    `user` imports: a user (upload page, paste) or `permissions.SYSTEM` (the
+    command line). It creates projects only in `Department.objects.restrict(user,
+    "import")` and overwrites only `Project.objects.restrict(user, "import")`.
     """
+    if user is None:
+        raise TypeError("import_projects needs the importing user, or permissions.SYSTEM")
+    person = None if user is SYSTEM else user  # recorded as creator and in the history
     report = ImportReport()
     departments, users = {}, {}
     for data in projects:
@@ -104,6 +112,8 @@ def import_projects(projects, department=None, user=None, restore=False):
             raise ImportFormatError("", f"项目“{data['name']}”没有预算单位，请指定预算单位（--department）。")
         if unit_name not in departments:
             departments[unit_name], _ = Department.objects.get_or_create(name=unit_name)
+            if not Department.objects.restrict(user, "import").contains(departments[unit_name]):
+                raise ImportFormatError("", f"您不是“{unit_name}”的填报人，不能导入该单位的项目。")
         unit = departments[unit_name]
         existing = (
             Project.objects.with_tree().filter(year=data["year"], department=unit, name=data["name"]).first()
@@ -121,10 +131,12 @@ def import_projects(projects, department=None, user=None, restore=False):
                     f"{existing.year}年项目“{existing.name}”{existing.get_status_display()}，为只读，"
                     "导入不能覆盖；如需修改，请审核人先退回或重新打开该项目。",
                 )
+            if not Project.objects.restrict(user, "import").contains(existing):
+                raise ImportFormatError("", f"{existing.year}年项目“{existing.name}”不能由您导入覆盖。")
             project = existing
             target = report.updated
         else:
-            project = Project(year=data["year"], department=unit, name=data["name"], created_by=user)
+            project = Project(year=data["year"], department=unit, name=data["name"], created_by=person)
             target = report.created
         project.budget = data["budget"]
         project.project_type = data["project_type"]
@@ -136,10 +148,10 @@ def import_projects(projects, department=None, user=None, restore=False):
             project.status = Status.DRAFT
         if existing is not None:
             project.version += 1
-        if user is not None:
-            project._history_user = user
+        if person is not None:
+            project._history_user = person
         project.save()
-        replace_goals(project, data["goals"], user=user)
+        replace_goals(project, data["goals"], user=person)
         if restore:
             restore_record(project, data, users)
         target.append(project)

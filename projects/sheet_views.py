@@ -16,8 +16,8 @@ from .documents.readers import read_projects
 from .documents.writers import pdf as sheet_pdf
 from .documents.writers import xlsx as sheet_xlsx
 from .filters import ProjectFilter
-from .forms import departments_for_filler, filler_unit_field
-from .models import Project
+from .forms import filler_unit_field
+from .models import Department, Project
 from .services import import_projects
 
 PDF_TYPE = "application/pdf"
@@ -25,7 +25,7 @@ UPLOAD_SUFFIXES = (".xlsx", ".txt", ".json")
 
 
 def _sheet_of(request, pk):
-    project = get_object_or_404(Project.objects.visible_to(request.user).with_tree(), pk=pk)
+    project = get_object_or_404(Project.objects.restrict(request.user, "export").with_tree(), pk=pk)
     return project, layout.build_sheet(project)
 
 
@@ -47,7 +47,7 @@ def sheet(request, pk):
 
 @login_required
 def sheet_xlsx_download(request, pk):
-    project = get_object_or_404(Project.objects.visible_to(request.user).with_tree(), pk=pk)
+    project = get_object_or_404(Project.objects.restrict(request.user, "export").with_tree(), pk=pk)
     return _download(sheet_xlsx.write_project(project), sheet_xlsx.CONTENT_TYPE, _filename(project, "xlsx"))
 
 
@@ -64,7 +64,7 @@ def sheet_pdf_download(request, pk):
 
 def _filtered(request):
     """The list page's projects: scoped to the user first, then its GET filters."""
-    base = Project.objects.visible_to(request.user)
+    base = Project.objects.restrict(request.user, "export")
     return ProjectFilter(request.GET, queryset=base, user=request.user).qs
 
 
@@ -114,7 +114,7 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_upload(request):
-    units = departments_for_filler(request.user)
+    units = Department.objects.restrict(request.user, "import")
     if not units.exists():
         return render(request, "projects/import_forbidden.html", status=403)
     form = ImportForm(request.POST or None, request.FILES or None, units=units)

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from indicators import checks
 
-from .models import ApprovalSnapshot, Funding, Project, ProjectType, Role, Status, Transition
-from .workflow import ACTIONS, TransitionNotAllowed, TransitionRefused, is_reviewer
+from .models import ApprovalSnapshot, Department, Funding, Project, ProjectType, Status, Transition
+from .workflow import ACTIONS, TransitionNotAllowed, TransitionRefused
 
 DONE = {
     "submit": "已提交，等待审核人审核。",
@@ -25,7 +25,7 @@ DONE = {
 def transition(request, pk, code):
     """One workflow step (`code` from the URL configuration: submit, approve, return, reopen)."""
     # Scoped first: another unit's project is invisible (404), whatever the role.
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    project = get_object_or_404(Project.objects.restrict(request.user, "view"), pk=pk)
     user, comment, version = request.user, request.POST.get("comment", ""), request.POST.get("version")
     try:
         if code == "submit":
@@ -62,13 +62,9 @@ def _finding_text(finding):
 @login_required
 def queue(request):
     """The submitted projects of the reviewer's units, oldest submission first."""
-    if not is_reviewer(request.user):
+    if not Department.objects.restrict(request.user, "review").exists():
         raise PermissionDenied("待审核列表仅对审核人开放。")
-    projects = Project.objects.visible_to(request.user).filter(status=Status.SUBMITTED)
-    if not request.user.is_superuser:
-        projects = projects.filter(
-            department__memberships__user=request.user, department__memberships__role=Role.REVIEWER
-        )
+    projects = Project.objects.restrict(request.user, "review").filter(status=Status.SUBMITTED)
     submitted_at = Transition.objects.filter(project=OuterRef("pk"), to_status=Status.SUBMITTED).order_by(
         "-at"
     )
@@ -87,7 +83,7 @@ def queue(request):
 @login_required
 def snapshot(request, pk, snapshot_id):
     """What was approved, read-only, from the frozen snapshot."""
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    project = get_object_or_404(Project.objects.restrict(request.user, "view"), pk=pk)
     frozen = get_object_or_404(ApprovalSnapshot.objects.filter(project=project), pk=snapshot_id)
     data = frozen.data
     goals = data.get("goals", [])

@@ -130,6 +130,7 @@ def test_the_command_line_restores_a_backup_over_an_approved_project(seed, tmp_p
 
 
 def test_an_import_ignores_the_status_in_the_data(db):
+    from projects.permissions import SYSTEM
     from projects.services import import_projects
 
     project = clean_project()
@@ -144,8 +145,8 @@ def test_an_import_ignores_the_status_in_the_data(db):
         "status": "approved",
         "goals": [],
     }
-    created = import_projects([data]).created[0]
+    created = import_projects([data], user=SYSTEM).created[0]
     assert created.status == Status.DRAFT
     assert Project.objects.get(pk=project.pk).status == Status.DRAFT
-    restored = import_projects([{**data, "name": "按备份恢复的项目"}], restore=True).created[0]
+    restored = import_projects([{**data, "name": "按备份恢复的项目"}], user=SYSTEM, restore=True).created[0]
     assert restored.status == Status.APPROVED

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from projects.documents.errors import ImportFormatError
 from projects.documents.readers import read_projects
+from projects.permissions import SYSTEM
 from projects.services import import_projects
 
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
                 # A perfgoals/1 backup carries each project's status: importing it
                 # here restores it as it was, even over submitted/approved projects.
                 restore = any("status" in project for project in parsed.projects)
-                report = import_projects(parsed.projects, department=department, restore=restore)
+                report = import_projects(parsed.projects, department=department, user=SYSTEM, restore=restore)
             except ImportFormatError as exc:
                 raise CommandError(f"{name}：{exc}；未导入任何数据。") from None
             for repair in parsed.repairs:
