@@ -23,6 +23,8 @@ from indicators.models import Indicator
 
 from .models import ApprovalSnapshot, Department, Funding, Goal, Membership, Project, Status, Transition
 
+# A unit filter offers only the units of the (restricted) list, not every unit's name.
+OWN_UNITS = admin.RelatedOnlyFieldListFilter
 LOCKED_MESSAGE = "项目已提交或已批复，内容只读；如需修改，请审核人先退回或重新打开该项目。"
 
 
@@ -175,7 +177,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "department", "role")
-    list_filter = ("role", "department")
+    list_filter = ("role", ("department", OWN_UNITS))
     search_fields = ("user__username", "department__name")
 
     def get_queryset(self, request):
@@ -187,7 +189,7 @@ class MembershipAdmin(admin.ModelAdmin):
 class ProjectAdmin(ProjectContentAdmin, SimpleHistoryAdmin):
     form = ProjectAdminForm
     list_display = ("name", "year", "department", "budget", "project_type", "status", "updated_at")
-    list_filter = ("year", "status", "project_type", "department")
+    list_filter = ("year", "status", "project_type", ("department", OWN_UNITS))
     search_fields = ("name", "rationale")
     # The state changes only through the workflow (提交, 批复, 退回, 重新打开), which records each step.
     readonly_fields = ("status", "version", "created_at", "updated_at")
@@ -325,7 +327,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Transition)
 class TransitionAdmin(ReadOnlyAdmin):
     list_display = ("project", "action", "from_status", "to_status", "user", "at")
-    list_filter = ("action", "project__department")
+    list_filter = ("action", ("project__department", OWN_UNITS))
     search_fields = ("project__name", "comment")
     list_select_related = ("project", "user")
 
@@ -333,6 +335,6 @@ class TransitionAdmin(ReadOnlyAdmin):
 @admin.register(ApprovalSnapshot)
 class ApprovalSnapshotAdmin(ReadOnlyAdmin):
     list_display = ("project", "version", "approved_by_name", "approved_at")
-    list_filter = ("project__department",)
+    list_filter = (("project__department", OWN_UNITS),)
     search_fields = ("project__name", "comment")
     list_select_related = ("project",)

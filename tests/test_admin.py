@@ -298,9 +298,12 @@ def test_the_admin_shows_a_staff_member_only_the_projects_of_their_units(world, 
     )
     client.force_login(staff)
     ours, theirs = world["draft"], world["other"]
-    for name in ("projects_project", "projects_goal", "indicators_indicator", "projects_transition"):
-        page = client.get(reverse(f"admin:{name}_changelist")).content.decode()
-        assert "别的单位的项目" not in page, name
+    lists = ("project", "goal", "transition", "approvalsnapshot", "membership", "department")
+    for url in [f"admin:projects_{name}_changelist" for name in lists] + [
+        "admin:indicators_indicator_changelist"
+    ]:
+        page = client.get(reverse(url)).content.decode()
+        assert "别的单位的项目" not in page and OTHER_UNIT not in page, url
     page = client.get(reverse("admin:projects_project_changelist")).content.decode()
     assert ours.name in page
     for obj in parts(theirs):
