@@ -76,7 +76,8 @@ def holders(action):
 
 
 def _is_person(actor):
-    return actor is not SYSTEM and actor.is_authenticated and actor.is_active
+    """A signed-in, active user (None, anonymous and deactivated users are nobody)."""
+    return actor is not None and actor is not SYSTEM and actor.is_authenticated and actor.is_active
 
 
 def _everywhere(actor):

@@ -207,6 +207,12 @@ def test_a_membership_granted_or_removed_applies_at_once(world):
     assert not Project.objects.restrict(reviewer, "view").exists()
 
 
+def test_no_user_at_all_may_do_nothing(world):
+    for action in EXPECTED:
+        assert not Project.objects.restrict(None, action).exists()
+        assert not Department.objects.restrict(None, action).exists()
+
+
 def test_an_unknown_action_is_an_error_not_an_empty_answer(world):
     users, _ = world
     for user in (users["superuser"], users["filler"], SYSTEM, users["anonymous"]):
