@@ -17,12 +17,9 @@ class ProjectFilter(django_filters.FilterSet):
         model = Project
         fields = ["q", "year", "department", "project_type", "status"]
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        departments = Department.objects.all()
-        if user is not None and not user.is_superuser:
-            departments = departments.filter(memberships__user=user).distinct()
-        self.filters["department"].queryset = departments
+        self.filters["department"].queryset = Department.objects.restrict(user, "view")
 
     def search(self, queryset, name, value):
         """Names, rationale and indicator names (三级指标)."""

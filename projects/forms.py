@@ -32,7 +32,7 @@ from indicators import framework
 from indicators.checks import findings_by_goal, findings_by_indicator
 from indicators.values import normalize_number, parse_value
 
-from .models import Department, Funding, Goal, Membership, Project, ProjectType, Role, Status
+from .models import Department, Funding, Goal, Project, ProjectType, Status
 from .services import replace_goals
 
 ROW_FIELDS = ("level1", "level2", "level3", "value", "basis")
@@ -49,23 +49,9 @@ class StaleVersion(Exception):
     """Someone saved the project after this page was loaded."""
 
 
-def departments_for_filler(user):
-    """The units where `user` may create projects (填报人; superusers: all)."""
-    if not user.is_authenticated:
-        return Department.objects.none()
-    if user.is_superuser:
-        return Department.objects.all()
-    return Department.objects.filter(memberships__user=user, memberships__role=Role.FILLER).distinct()
-
-
-def can_create_in(user, department):
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, department=department, role=Role.FILLER).exists()
-
-
 def filler_unit_field():
-    """预算单位 among the user's 填报人 units (set the queryset from `departments_for_filler`)."""
+    """预算单位 among the user's 填报人 units (the form sets the queryset from
+    `Department.objects.restrict(user, ...)`)."""
     return forms.ModelChoiceField(
         label="预算单位",
         queryset=Department.objects.none(),
@@ -129,7 +115,7 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments_for_filler(user)
+        self.fields["department"].queryset = Department.objects.restrict(user, "edit")
         if not self.instance.pk:
             self.initial["year"] = self.initial.get("year") or timezone.localdate().year
         if self.instance.pk:
@@ -414,9 +400,11 @@ class ProjectEditor:
             with transaction.atomic():
                 if project.pk:
                     expected = self.project_form.cleaned_data.get("version")
-                    updated = Project.objects.filter(
-                        pk=project.pk, version=expected, status__in=Project.EDITABLE_STATUSES
-                    ).update(version=F("version") + 1)
+                    updated = (
+                        Project.objects.restrict(self.user, "edit")
+                        .filter(pk=project.pk, version=expected)
+                        .update(version=F("version") + 1)
+                    )
                     if not updated:
                         raise StaleVersion
                     project.version = expected + 1
@@ -443,4 +431,4 @@ class PasteSheetForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments_for_filler(user)
+        self.fields["department"].queryset = Department.objects.restrict(user, "import")

@@ -3,10 +3,22 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 
+class DepartmentQuerySet(models.QuerySet):
+    def restrict(self, user, action):
+        """The units where `user` may `action` (projects/permissions.py): create
+        projects (`edit`), import into them (`import`), review them (`review`) …"""
+        from . import permissions
+
+        where = permissions.unit_condition(user, action)
+        return self.none() if where is None else self.filter(where)
+
+
 class Department(models.Model):
     """A budget unit (预算单位): a bureau, an office, a town."""
 
     name = models.CharField("单位名称", max_length=200, unique=True)
+
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "预算单位"
@@ -72,28 +84,17 @@ class Membership(models.Model):
 
 
 class ProjectQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The projects `user` may see: superusers all, others those of their units.
+    def restrict(self, user, action):
+        """The projects `user` may `action`: view, export, edit, import, submit or review.
 
-        Every view, export and count starts from here, so a new view cannot
-        forget the scoping.
+        The one door for every permission question (projects/permissions.py holds
+        the rules); every view, export, import, command and admin page starts here,
+        so a new page cannot forget the scoping.
         """
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(department__in=Department.objects.filter(memberships__user=user))
+        from . import permissions
 
-    def editable_by(self, user):
-        """Drafts and returned projects of the units where `user` is 填报人."""
-        editable = self.filter(status__in=Project.EDITABLE_STATUSES)
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return editable
-        return editable.filter(
-            department__in=Department.objects.filter(memberships__user=user, memberships__role=Role.FILLER)
-        )
+        where = permissions.project_condition(user, action)
+        return self.none() if where is None else self.filter(where)
 
     def with_record(self):
         """The workflow record a full backup writes: steps with their users, snapshots."""
@@ -153,9 +154,6 @@ class Project(models.Model):
     @property
     def is_editable(self):
         return self.status in self.EDITABLE_STATUSES
-
-    def can_edit(self, user):
-        return Project.objects.editable_by(user).filter(pk=self.pk).exists()
 
     @property
     def funding_labels(self):

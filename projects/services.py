@@ -13,6 +13,7 @@ from indicators.models import Indicator
 from .documents.data import project_to_dict
 from .documents.errors import ImportFormatError
 from .models import ApprovalSnapshot, Department, Goal, Project, Status, Transition
+from .permissions import SYSTEM
 
 logger = logging.getLogger("perfgoals.imports")
 
@@ -93,11 +94,14 @@ class ImportRefused(ImportFormatError):
     """An import that would change what the workflow owns; nothing was stored."""
 
 
-def _unit(name, departments, data):
+def _unit(name, departments, data, user):
+    """The unit of a project to import, if `user` may import into it."""
     if not name:
         raise ImportFormatError("", f"项目“{data['name']}”没有预算单位，请指定预算单位（--department）。")
     if name not in departments:
         departments[name], _ = Department.objects.get_or_create(name=name)
+        if not Department.objects.restrict(user, "import").contains(departments[name]):
+            raise ImportRefused("", f"您不是“{name}”的填报人，不能导入该单位的项目。")
     return departments[name]
 
 
@@ -125,11 +129,18 @@ def import_projects(projects, department=None, user=None):
     written, and the write is a compare-and-set on its version (as in the
     editor), so an import racing a 提交 either lands before it or is refused;
     it never writes an old state back. Restoring a backup is `restore_backup`.
+
+    `user` imports: a user (upload page, paste) or `permissions.SYSTEM` (the
+    command line). It creates projects only in `Department.objects.restrict(user,
+    "import")` and overwrites only `Project.objects.restrict(user, "import")`.
     """
+    if user is None:
+        raise TypeError("import_projects needs the importing user, or permissions.SYSTEM")
+    person = None if user is SYSTEM else user  # recorded as creator and in the history
     report = ImportReport()
     departments = {}
     for data in projects:
-        unit = _unit(department or data.get("department"), departments, data)
+        unit = _unit(department or data.get("department"), departments, data, user)
         existing = (
             Project.objects.select_for_update()
             .with_tree()
@@ -138,11 +149,11 @@ def import_projects(projects, department=None, user=None):
         )
         if existing is None:
             project = Project(
-                year=data["year"], department=unit, name=data["name"], created_by=user, status=Status.DRAFT
+                year=data["year"], department=unit, name=data["name"], created_by=person, status=Status.DRAFT
             )
             _apply_fields(project, data)
-            if user is not None:
-                project._history_user = user
+            if person is not None:
+                project._history_user = person
             try:
                 with transaction.atomic():  # a savepoint: the outer transaction stays usable
                     project.save()
@@ -152,7 +163,7 @@ def import_projects(projects, department=None, user=None):
                     f"{data['year']}年项目“{data['name']}”刚刚已由其他人新建，未导入任何数据；"
                     "请刷新后查看该项目，再决定是否重新导入。",
                 ) from None
-            replace_goals(project, data["goals"], user=user)
+            replace_goals(project, data["goals"], user=person)
             report.created.append(project)
             continue
         stored = _comparable({**project_to_dict(existing), "budget": existing.budget})
@@ -165,6 +176,8 @@ def import_projects(projects, department=None, user=None):
                 f"{existing.year}年项目“{existing.name}”{existing.get_status_display()}，为只读，"
                 "导入不能覆盖；如需修改，请审核人先退回或重新打开该项目。",
             )
+        if not Project.objects.restrict(user, "import").contains(existing):
+            raise ImportRefused("", f"{existing.year}年项目“{existing.name}”不能由您导入覆盖。")
         seen = existing.version
         claimed = Project.objects.filter(
             pk=existing.pk, version=seen, status__in=Project.EDITABLE_STATUSES
@@ -175,10 +188,10 @@ def import_projects(projects, department=None, user=None):
             )
         existing.version = seen + 1
         _apply_fields(existing, data)
-        if user is not None:
-            existing._history_user = user
+        if person is not None:
+            existing._history_user = person
         existing.save(update_fields=[*CONTENT_FIELDS, "version", "updated_at"])
-        replace_goals(existing, data["goals"], user=user)
+        replace_goals(existing, data["goals"], user=person)
         report.updated.append(existing)
     return report
 
@@ -188,7 +201,7 @@ def _describe(project):
 
 
 @transaction.atomic
-def restore_backup(projects):
+def restore_backup(projects):  # the operator's command only: acts as permissions.SYSTEM
     """Restore a perfgoals/1 backup (`import_approvals --restore`): states, steps, snapshots.
 
     Meant for an empty database. A project of the backup that is stored already
@@ -199,7 +212,7 @@ def restore_backup(projects):
     report = ImportReport()
     departments, users, conflicts, missing = {}, {}, [], []
     for data in projects:
-        unit = _unit(data.get("department"), departments, data)
+        unit = _unit(data.get("department"), departments, data, SYSTEM)
         existing = (
             Project.objects.select_for_update()
             .with_tree()

@@ -19,8 +19,8 @@ from .documents.writers import docx as sheet_docx
 from .documents.writers import pdf as sheet_pdf
 from .documents.writers import xlsx as sheet_xlsx
 from .filters import ProjectFilter
-from .forms import departments_for_filler, filler_unit_field
-from .models import ApprovalSnapshot, Project
+from .forms import filler_unit_field
+from .models import ApprovalSnapshot, Department, Project
 from .services import import_projects, log_refused
 
 PDF_TYPE = "application/pdf"
@@ -32,19 +32,18 @@ class SheetSource:
     snapshots (frozen project data), always through `layout.build_sheet`."""
 
     def __init__(self, request, pk, snapshot_id=None):
+        visible = Project.objects.restrict(request.user, "export")
         if snapshot_id is None:
-            self.project = get_object_or_404(Project.objects.visible_to(request.user).with_tree(), pk=pk)
+            self.project = get_object_or_404(visible.with_tree(), pk=pk)
             self.snapshot = None
             self.sheet = layout.build_sheet(self.project)
         else:
-            self.project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
-            self.snapshot = get_object_or_404(
-                ApprovalSnapshot.objects.filter(project=self.project), pk=snapshot_id
-            )
+            self.project = get_object_or_404(visible, pk=pk)
+            snapshots = ApprovalSnapshot.objects.filter(project=self.project)
+            self.snapshot = get_object_or_404(snapshots, pk=snapshot_id)
             self.sheet = layout.build_sheet(self.snapshot.data)
-            self.snapshot.number = self.project.snapshots.filter(
-                approved_at__lte=self.snapshot.approved_at
-            ).count()
+            # 第N次批复: its place among the project's approvals, not the internal version counter
+            self.snapshot.number = snapshots.filter(approved_at__lte=self.snapshot.approved_at).count()
 
     def filename(self, suffix):
         archive = f"（第{self.snapshot.number}次批复存档）" if self.snapshot else ""
@@ -87,14 +86,9 @@ WRITERS = {
 def sheet_file(request, pk, fmt, snapshot_id=None):
     """The sheet as .xlsx, .pdf or .docx (`fmt` from the URL configuration)."""
     source = SheetSource(request, pk, snapshot_id)
-    if fmt == "xlsx":
-        return _download(
-            sheet_xlsx.write_sheet(source.sheet), sheet_xlsx.CONTENT_TYPE, source.filename("xlsx")
-        )
-    if fmt == "docx":
-        return _download(
-            sheet_docx.write_sheet(source.sheet), sheet_docx.CONTENT_TYPE, source.filename("docx")
-        )
+    if fmt in WRITERS:
+        write, content_type = WRITERS[fmt]
+        return _download(write(source.sheet), content_type, source.filename(fmt))
     problem = sheet_pdf.missing()
     if problem:
         context = {"project": source.project, "component": problem[0], "remedy": problem[1]}
@@ -109,7 +103,7 @@ def _filtered(request):
     An invalid filter (`?year=abc`, a unit the user cannot see) is refused, as the
     list refuses it, instead of exporting everything the user may see.
     """
-    base = Project.objects.visible_to(request.user)
+    base = Project.objects.restrict(request.user, "export")
     filterset = ProjectFilter(request.GET, queryset=base, user=request.user)
     if not filterset.is_valid():
         fields = filterset.form.fields
@@ -185,7 +179,7 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_upload(request):
-    units = departments_for_filler(request.user)
+    units = Department.objects.restrict(request.user, "import")
     if not units.exists():
         return render(request, "projects/import_forbidden.html", status=403)
     form = ImportForm(request.POST or None, request.FILES or None, units=units)

@@ -1,8 +1,9 @@
 """Pages of the finance staff: project list, project page, editor, paste, copy.
 
-Every view starts from `Project.objects.visible_to(user)` (another unit's
-project answers 404); editing is allowed by `project.can_edit(user)` (else 403),
-creating by a 填报人 membership of the unit (or superuser).
+Every view starts from `Project.objects.restrict(user, "view")` (another unit's
+project answers 404); editing needs the project in `restrict(user, "edit")` (else
+403), creating a unit in `Department.objects.restrict(user, "edit")`
+(projects/permissions.py holds the rules).
 """
 
 from django.contrib import messages
@@ -28,8 +29,8 @@ from .documents.errors import ImportFormatError
 from .documents.layout import build_sheet
 from .documents.readers.text import parse_sheets
 from .filters import ProjectFilter
-from .forms import PasteSheetForm, ProjectEditor, StaleVersion, can_create_in, departments_for_filler
-from .models import Project, ProjectType, Status
+from .forms import PasteSheetForm, ProjectEditor, StaleVersion
+from .models import Department, Project, ProjectType, Status
 from .services import import_projects, log_refused, replace_goals
 from .tables import ProjectTable
 
@@ -53,7 +54,7 @@ class ProjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     paginate_by = 50
 
     def get_queryset(self):
-        return Project.objects.visible_to(self.request.user).select_related("department")
+        return Project.objects.restrict(self.request.user, "view").select_related("department")
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
@@ -72,7 +73,7 @@ class ProjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         filtered = self.object_list
         context["total_budget"] = filtered.order_by().aggregate(total=Sum("budget"))["total"]
         context["total_budget_display"] = normalize_number(context["total_budget"] or 0)
-        context["can_create"] = departments_for_filler(self.request.user).exists()
+        context["can_create"] = Department.objects.restrict(self.request.user, "edit").exists()
         return context
 
 
@@ -81,14 +82,14 @@ project_list = ProjectListView.as_view()
 
 @login_required
 def project_detail(request, pk):
-    project = get_object_or_404(Project.objects.visible_to(request.user).with_tree(), pk=pk)
+    project = get_object_or_404(Project.objects.restrict(request.user, "view").with_tree(), pk=pk)
     context = {
         "project": project,
         "findings": check_project(project),
         "sheet": build_sheet(project),
-        "can_edit": project.can_edit(request.user),
+        "can_edit": Project.objects.restrict(request.user, "edit").contains(project),
         "can_copy": project.project_type in COPYABLE_TYPES
-        and can_create_in(request.user, project.department),
+        and Department.objects.restrict(request.user, "edit").contains(project.department),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -142,15 +143,15 @@ def _run_editor(request, project=None):
 
 @login_required
 def project_create(request):
-    if not departments_for_filler(request.user).exists():
+    if not Department.objects.restrict(request.user, "edit").exists():
         raise PermissionDenied("只有预算单位的填报人可以新建项目。")
     return _run_editor(request)
 
 
 @login_required
 def project_edit(request, pk):
-    project = get_object_or_404(Project.objects.visible_to(request.user).with_tree(), pk=pk)
-    if not project.can_edit(request.user):
+    project = get_object_or_404(Project.objects.restrict(request.user, "view").with_tree(), pk=pk)
+    if not Project.objects.restrict(request.user, "edit").contains(project):
         raise PermissionDenied("此项目当前不能由您修改。")
     return _run_editor(request, project)
 
@@ -175,7 +176,7 @@ def parse_value_json(request):
 
 @login_required
 def paste_sheet(request):
-    if not departments_for_filler(request.user).exists():
+    if not Department.objects.restrict(request.user, "import").exists():
         raise PermissionDenied("只有预算单位的填报人可以新建项目。")
     form = PasteSheetForm(request.POST or None, user=request.user)
     context = {"form": form}
@@ -221,8 +222,8 @@ def paste_sheet(request):
 @require_POST
 def project_copy(request, pk):
     """A new draft for the next year with the same goals and rows (常年性/延续性)."""
-    project = get_object_or_404(Project.objects.visible_to(request.user).with_tree(), pk=pk)
-    if not can_create_in(request.user, project.department):
+    project = get_object_or_404(Project.objects.restrict(request.user, "view").with_tree(), pk=pk)
+    if not Department.objects.restrict(request.user, "edit").contains(project.department):
         raise PermissionDenied("只有本单位的填报人可以复制项目。")
     if project.project_type not in COPYABLE_TYPES:
         messages.error(request, "只有常年性项目和延续性项目可以复制到下一年度。")

@@ -4,10 +4,11 @@
                     │
                     └──退回──▶ 已退回 ──提交──▶ 已提交
 
-Submitting belongs to the unit's 填报人, the other steps to the unit's 审核人;
-superusers may do everything. A step runs under a lock on the project row,
-records a `Transition` and, on approval, an `ApprovalSnapshot`, all in one
-transaction; a refused step raises and changes nothing.
+Submitting needs the `submit` permission, the other steps `review`
+(projects/permissions.py: the unit's 填报人 and 审核人). A step runs under a
+lock on the project row, records a `Transition` and, on approval, an
+`ApprovalSnapshot`, all in one transaction; a refused step raises and changes
+nothing.
 """
 
 import logging
@@ -18,8 +19,9 @@ from django.db import transaction
 
 from indicators import checks
 
+from . import permissions
 from .documents.data import project_to_dict
-from .models import ApprovalSnapshot, Membership, Project, Role, Status, Transition
+from .models import ApprovalSnapshot, Project, Status, Transition
 
 logger = logging.getLogger("perfgoals.workflow")
 
@@ -51,7 +53,7 @@ class Action:
     label: str
     sources: tuple
     target: str
-    role: str
+    permission: str  # the action of projects/permissions.py that allows this step
     comment_label: str
     comment_required: bool
 
@@ -62,48 +64,30 @@ class Action:
 ACTIONS = {
     action.code: action
     for action in (
-        Action(
-            "submit", "提交", (Status.DRAFT, Status.RETURNED), Status.SUBMITTED, Role.FILLER, "说明", False
-        ),
-        Action("approve", "批复", (Status.SUBMITTED,), Status.APPROVED, Role.REVIEWER, "批复意见", False),
-        Action("return", "退回", (Status.SUBMITTED,), Status.RETURNED, Role.REVIEWER, "退回意见", True),
-        Action("reopen", "重新打开", (Status.APPROVED,), Status.DRAFT, Role.REVIEWER, "重新打开原因", True),
+        Action("submit", "提交", (Status.DRAFT, Status.RETURNED), Status.SUBMITTED, "submit", "说明", False),
+        Action("approve", "批复", (Status.SUBMITTED,), Status.APPROVED, "review", "批复意见", False),
+        Action("return", "退回", (Status.SUBMITTED,), Status.RETURNED, "review", "退回意见", True),
+        Action("reopen", "重新打开", (Status.APPROVED,), Status.DRAFT, "review", "重新打开原因", True),
     )
 }
 
 
-def has_role(user, department_id, role):
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, department_id=department_id, role=role).exists()
-
-
-def is_reviewer(user):
-    """Whether `user` reviews any unit (superusers review all)."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or Membership.objects.filter(user=user, role=Role.REVIEWER).exists()
-
-
 def actions_for(project, user):
     """The actions `user` may take on `project` in its current state."""
-    if not user.is_authenticated:
-        return []
-    if user.is_superuser:
-        roles = set(Role.values)
-    else:
-        memberships = Membership.objects.filter(user=user, department_id=project.department_id)
-        roles = set(memberships.values_list("role", flat=True))
-    return [action for action in ACTIONS.values() if action.allows(project.status) and action.role in roles]
+    permitted = permissions.allowed(user, project, {action.permission for action in ACTIONS.values()})
+    return [
+        action
+        for action in ACTIONS.values()
+        if action.allows(project.status) and action.permission in permitted
+    ]
 
 
 def guard(project, user, action):
     """Raise TransitionNotAllowed unless `user` may take `action` on `project` now."""
-    if not has_role(user, project.department_id, action.role):
+    if not Project.objects.restrict(user, action.permission).filter(pk=project.pk).exists():
         raise TransitionNotAllowed(
-            f"只有本单位（{project.department}）的{Role(action.role).label}可以{action.label}此项目。"
+            f"只有本单位（{project.department}）的{permissions.holders(action.permission)}"
+            f"可以{action.label}此项目。"
         )
     if not action.allows(project.status):
         raise TransitionNotAllowed(

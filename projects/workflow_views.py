@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from indicators import checks
 
-from .models import Project, Role, Status, Transition
-from .workflow import ACTIONS, TransitionNotAllowed, TransitionRefused, is_reviewer
+from .models import Department, Project, Status, Transition
+from .workflow import ACTIONS, TransitionNotAllowed, TransitionRefused
 
 DONE = {
     "submit": "已提交，等待审核人审核。",
@@ -26,7 +26,7 @@ DONE = {
 def transition(request, pk, code):
     """One workflow step (`code` from the URL configuration: submit, approve, return, reopen)."""
     # Scoped first: another unit's project is invisible (404), whatever the role.
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    project = get_object_or_404(Project.objects.restrict(request.user, "view"), pk=pk)
     user, comment, version = request.user, request.POST.get("comment", ""), request.POST.get("version")
     try:
         if code == "submit":
@@ -63,13 +63,9 @@ def _finding_text(finding):
 @login_required
 def queue(request):
     """The submitted projects of the reviewer's units, oldest submission first."""
-    if not is_reviewer(request.user):
+    if not Department.objects.restrict(request.user, "review").exists():
         raise PermissionDenied("待审核列表仅对审核人开放。")
-    projects = Project.objects.visible_to(request.user).filter(status=Status.SUBMITTED)
-    if not request.user.is_superuser:
-        projects = projects.filter(
-            department__memberships__user=request.user, department__memberships__role=Role.REVIEWER
-        )
+    projects = Project.objects.restrict(request.user, "review").filter(status=Status.SUBMITTED)
     submitted_at = Transition.objects.filter(project=OuterRef("pk"), to_status=Status.SUBMITTED).order_by(
         "-at"
     )

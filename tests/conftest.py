@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from projects.documents.readers import read_projects
+from projects.permissions import SYSTEM
 from projects.services import import_projects
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,9 +13,10 @@ SEED_DEPARTMENT = "鄂州市数据局"
 
 
 def import_file(path, department=None):
-    """Import a file through the same path as the command and the upload screen."""
+    """Import a file through the same path as the command (as `SYSTEM`) and the upload screen."""
     path = Path(path)
-    return import_projects(read_projects(path.name, path.read_bytes()).projects, department=department)
+    parsed = read_projects(path.name, path.read_bytes())
+    return import_projects(parsed.projects, department=department, user=SYSTEM)
 
 
 def export_json(**options):

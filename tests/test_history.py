@@ -6,6 +6,7 @@ from indicators.models import Indicator
 from projects.documents.data import dump_document
 from projects.history import project_history
 from projects.models import Goal, Project
+from projects.permissions import SYSTEM
 from projects.services import import_projects
 from tests.workflow_helpers import clean_project, people
 
@@ -53,7 +54,7 @@ def test_an_import_that_changes_a_row_reads_as_a_change(db):
     data["rationale"] = "《鄂州市政务云管理办法（修订）》"
     from projects.documents.readers.jsondoc import parse_document
 
-    import_projects(parse_document(json.dumps(document, ensure_ascii=False)))
+    import_projects(parse_document(json.dumps(document, ensure_ascii=False)), user=SYSTEM)
 
     latest = project_history(project)[0]
     assert lines_of(latest) == [
@@ -74,7 +75,7 @@ def test_an_import_that_adds_and_removes_rows_says_so(db):
     )
     from projects.documents.readers.jsondoc import parse_document
 
-    import_projects(parse_document(json.dumps(document, ensure_ascii=False)))
+    import_projects(parse_document(json.dumps(document, ensure_ascii=False)), user=SYSTEM)
     verbs = {(line.where, line.verb) for line in project_history(project)[0].lines}
     assert verbs == {
         ("长期绩效目标1 第7行（运维人员经费）", "新增"),

@@ -24,6 +24,7 @@ from projects.documents.data import project_to_dict
 from projects.documents.layout import build_sheet
 from projects.documents.writers.xlsx import write_project
 from projects.models import ApprovalSnapshot, Project, Role, Status, Transition
+from projects.permissions import SYSTEM
 from projects.services import import_projects
 
 from .conftest import SEED_TEXT, export_json
@@ -126,7 +127,7 @@ def test_restore_into_a_database_that_differs_refuses_and_names_every_project(
     reopened.reopen(users["reviewer"], "预算调整")
     data = project_to_dict(Project.objects.with_tree().get(pk=reopened.pk))
     data.update(budget=Decimal(data["budget"]), rationale="调整后的依据")
-    import_projects([data])  # an edit of the reopened draft
+    import_projects([data], user=SYSTEM)  # an edit of the reopened draft
     approved_later.approve(users["reviewer"], "同意")
     before = everything()
 
@@ -202,7 +203,7 @@ def test_an_import_racing_a_submit_never_reverts_the_state(django_user_model):
         data.update(budget=Decimal(data["budget"]), rationale=f"导入第{attempt}次")
         fresh = Project.objects.get(pk=project.pk)
         (_, _), (import_error, submit_error) = run_together(
-            lambda data=data: import_projects([data]),
+            lambda data=data: import_projects([data], user=SYSTEM),
             lambda fresh=fresh: fresh.submit(users["filler"], confirm_warnings=True),
         )
         final = Project.objects.get(pk=project.pk)

@@ -113,6 +113,7 @@ def test_an_import_does_not_overwrite_a_read_only_project(seed, status, tmp_path
 
 
 def test_an_import_ignores_the_status_in_the_data(db):
+    from projects.permissions import SYSTEM
     from projects.services import import_projects
 
     project = clean_project()
@@ -127,6 +128,6 @@ def test_an_import_ignores_the_status_in_the_data(db):
         "status": "approved",
         "goals": [],
     }
-    created = import_projects([data]).created[0]
+    created = import_projects([data], user=SYSTEM).created[0]
     assert created.status == Status.DRAFT
     assert Project.objects.get(pk=project.pk).status == Status.DRAFT

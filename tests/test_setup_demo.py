@@ -49,7 +49,7 @@ def test_users_see_only_their_units_projects(db, client, seed, django_user_model
     project = Project.objects.get(name="一窗受理工作项目")
     assert client.get(f"/projects/{project.pk}/").status_code == 404
     Membership.objects.create(user=user, department=project.department, role=Role.FILLER)
-    assert Project.objects.visible_to(user).count() == 10
+    assert Project.objects.restrict(user, "view").count() == 10
     assert client.get(f"/projects/{project.pk}/").status_code == 200
 
 

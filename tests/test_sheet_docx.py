@@ -16,6 +16,7 @@ from projects.documents import layout
 from projects.documents.data import project_to_dict
 from projects.documents.writers import docx as sheet_docx
 from projects.models import Project, Status
+from projects.permissions import SYSTEM
 from projects.services import import_projects
 
 from .workflow_helpers import clean_project, people
@@ -139,7 +140,7 @@ def test_the_snapshot_is_drawn_by_the_same_layout_as_the_live_sheet(approved):
     data["goals"][1]["indicators"][0]["value"] = "≤80万元"
     from decimal import Decimal
 
-    import_projects([{**data, "budget": Decimal("80")}])
+    import_projects([{**data, "budget": Decimal("80")}], user=SYSTEM)
     client = Client()
     client.force_login(users["filler"])
     page = client.get(reverse("projects:snapshot", args=[project.pk, snapshot.pk])).content.decode()
@@ -158,7 +159,7 @@ def test_the_snapshot_downloads_hold_what_was_approved(approved, fmt):
     data = project_to_dict(Project.objects.with_tree().get(pk=project.pk))
     from decimal import Decimal
 
-    import_projects([{**data, "budget": Decimal("80"), "rationale": "改过的依据"}])
+    import_projects([{**data, "budget": Decimal("80"), "rationale": "改过的依据"}], user=SYSTEM)
     client = Client()
     client.force_login(users["reviewer"])
 

@@ -151,13 +151,14 @@ def test_the_model_guards_refuse_and_change_nothing(db, django_user_model):
 def test_the_whole_cycle_on_the_model(db, django_user_model):
     users = people(django_user_model)
     project = clean_project()
+    editable = Project.objects.restrict(users["filler"], "edit")
     project.submit(users["filler"])
     project.send_back(users["reviewer"], "总成本依据不足")
-    assert project.status == Status.RETURNED and project.can_edit(users["filler"])
+    assert project.status == Status.RETURNED and editable.contains(project)
     project.submit(users["filler"])
-    assert not project.can_edit(users["filler"])
+    assert not editable.contains(project)
     project.approve(users["reviewer"], "同意")
-    assert project.is_approved and not project.can_edit(users["filler"])
+    assert project.is_approved and not editable.contains(project)
     project.reopen(users["superuser"], "年中调整预算")
     assert project.status == Status.DRAFT and not project.is_approved
     assert list(Transition.objects.filter(project=project).values_list("action", flat=True)) == [

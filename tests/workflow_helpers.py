@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from projects.models import ApprovalSnapshot, Department, Membership, Project, Role, Transition
+from projects.permissions import SYSTEM
 from projects.services import import_projects
 
 UNIT = "鄂州市数据局"
@@ -45,7 +46,7 @@ def clean_project(unit=UNIT, name="政务云平台运维项目"):
             },
         ],
     }
-    return import_projects([data]).created[0]
+    return import_projects([data], user=SYSTEM).created[0]
 
 
 def member(django_user_model, username, unit_name, role, password=None, **extra):

@@ -6,6 +6,7 @@ from indicators import checks
 
 from .. import workflow
 from ..history import project_history
+from ..models import Department
 
 register = template.Library()
 
@@ -38,5 +39,6 @@ def history_of(project):
 
 
 @register.filter
-def is_reviewer(user):
-    return workflow.is_reviewer(user)
+def may(user, action):
+    """Whether `user` may `action` in any unit: `{% if user|may:"review" %}`."""
+    return Department.objects.restrict(user, action).exists()

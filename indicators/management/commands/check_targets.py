@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators.checks import check_projects, count
 from projects.models import Department, Project
+from projects.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -19,11 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="输出文件（默认为标准输出）")
 
     def handle(self, *args, year, department, format, output, **options):
-        projects = Project.objects.order_by("-year", "department__name", "name", "id")
+        projects = Project.objects.restrict(SYSTEM, "view").order_by(
+            "-year", "department__name", "name", "id"
+        )
         if year:
             projects = projects.filter(year=year)
         if department:
-            if not Department.objects.filter(name=department).exists():
+            if not Department.objects.restrict(SYSTEM, "view").filter(name=department).exists():
                 raise CommandError(f"没有名为“{department}”的预算单位。")
             projects = projects.filter(department__name=department)
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from projects.documents.data import dumps
 from projects.models import Project
+from projects.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="输出文件（默认为标准输出）")
 
     def handle(self, *args, format, full, year, department, output, **options):
-        projects = Project.objects.with_tree().order_by("id")
+        projects = Project.objects.restrict(SYSTEM, "export").with_tree().order_by("id")
         if full:
             projects = projects.with_record()
         if year:

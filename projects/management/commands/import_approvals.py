@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from projects.documents.errors import ImportFormatError
 from projects.documents.readers import read_projects
+from projects.permissions import SYSTEM
 from projects.services import import_projects, log_refused, restore_backup
 
 NOTHING_IMPORTED = "未导入任何数据。"
@@ -55,7 +56,7 @@ class Command(BaseCommand):
                 else:
                     if not department and any(not p.get("department") for p in parsed.projects):
                         raise ImportFormatError("", "文本批复表中没有预算单位，请用 --department 指定。")
-                    report = import_projects(parsed.projects, department=department)
+                    report = import_projects(parsed.projects, department=department, user=SYSTEM)
             except ImportFormatError as exc:
                 log_refused(name, exc)
                 raise CommandError(refusal(name, exc)) from None

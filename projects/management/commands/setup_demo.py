@@ -7,6 +7,7 @@ from django.db import transaction
 
 from projects.documents.readers import read_projects
 from projects.models import Department, Membership, Project, Role
+from projects.permissions import SYSTEM
 from projects.services import import_projects
 
 SEED = Path(settings.BASE_DIR) / "fixtures" / "seed-2025.json"
@@ -24,8 +25,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, username, password, **options):
-        if not Project.objects.exists():
-            report = import_projects(read_projects(SEED.name, SEED.read_bytes()).projects)
+        if not Project.objects.restrict(SYSTEM, "view").exists():
+            seed = read_projects(SEED.name, SEED.read_bytes()).projects
+            report = import_projects(seed, user=SYSTEM)
             self.stdout.write(f"已载入示例数据：{report.summary()}")
         user, created = get_user_model().objects.get_or_create(username=username)
         if created:
