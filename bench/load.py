@@ -201,9 +201,9 @@ def manage(env, *args):
     )
 
 
-def prepare(env, users):
-    subprocess.run(["psql", PG, "-qc", "DROP DATABASE IF EXISTS perfgoals_load"], check=True)
-    subprocess.run(["psql", PG, "-qc", "CREATE DATABASE perfgoals_load"], check=True)
+def prepare(env, users, database):
+    subprocess.run(["psql", PG, "-qc", f"DROP DATABASE IF EXISTS {database}"], check=True)
+    subprocess.run(["psql", PG, "-qc", f"CREATE DATABASE {database}"], check=True)
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     manage(env, "setup_demo")
@@ -411,12 +411,17 @@ def main():
     parser.add_argument("--max-requests", type=int, default=20000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8931)
+    parser.add_argument(
+        "--database", default="perfgoals_load", help="built afresh on 127.0.0.1 (dropped first)"
+    )
     options = parser.parse_args()
+    if not options.database.replace("_", "").isalnum():
+        parser.error("--database: letters, digits and _ only")
 
     static_root = Path(tempfile.mkdtemp(prefix="perfgoals-static-"))
-    env = django_env(f"{PG}/perfgoals_load", static_root)
+    env = django_env(f"{PG}/{options.database}", static_root)
     print(f"准备数据库与{options.users}个用户 …", flush=True)
-    users = prepare(env, options.users)
+    users = prepare(env, options.users, options.database)
     server = start_gunicorn(env, options.port, options.workers)
     base = f"http://{HOST}:{options.port}"
     failures = []

@@ -1,6 +1,7 @@
 """bench/load.py stays runnable: a tiny bounded run against gunicorn on PostgreSQL."""
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -14,6 +15,11 @@ from .conftest import ROOT
     reason="the load script drives gunicorn on PostgreSQL (runs in the PostgreSQL pass of make test)",
 )
 def test_the_load_script_runs_both_phases_and_its_checks_pass():
+    # Own database and port: parallel runs on one machine must not meet.
+    database = f"perfgoals_load_smoke_{os.getpid()}"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     result = subprocess.run(
         [
             sys.executable,
@@ -25,13 +31,20 @@ def test_the_load_script_runs_both_phases_and_its_checks_pass():
             "--workers",
             "2",
             "--port",
-            "8937",
+            str(port),
+            "--database",
+            database,
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+    )
+    subprocess.run(
+        ["psql", "postgres://postgres@127.0.0.1:5432", "-qc", f"DROP DATABASE IF EXISTS {database}"],
+        check=False,
+        capture_output=True,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
