@@ -1,0 +1,46 @@
+"""The official approval sheet (our seed's layout) read out of a Word or Excel grid.
+
+The official layout keeps its proven reader (`readers.text`, which loads the
+seed's 10 sheets with their 11 repairs): a grid whose rows hold the title
+`YYYY年项目支出绩效目标批复` is written out as the text copy that reader knows
+(one row per line, TAB between cells, merged cells empty), and its errors and
+repairs are given back with the grid's own places (`第2个表格第5行`).
+"""
+
+from ..errors import ImportFormatError
+from .findings import Finding
+from .text import TITLE_RE, SheetFormatError, parse_sheets
+
+LINE_BREAK = "\u2028"  # a line break inside a cell, kept across the one-line-per-row text
+
+
+def is_official(grid):
+    return any(len(row.filled) == 1 and TITLE_RE.match(row.filled[0].text) for row in grid.rows)
+
+
+def _restore(value):
+    if isinstance(value, str):
+        return value.replace(LINE_BREAK, "\n")
+    if isinstance(value, list):
+        return [_restore(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _restore(item) for key, item in value.items()}
+    return value
+
+
+def read_official(grid):
+    lines, places = [], [""]
+    for row in grid.rows:
+        if not row.filled:
+            continue  # blank rows and table ends are not defects of a Word or Excel file
+        lines.append("\t".join(c.text.replace("\t", " ").replace("\n", LINE_BREAK) for c in row.cells))
+        places.append(row.where)
+    try:
+        result = parse_sheets("\n".join(lines))
+    except SheetFormatError as exc:
+        raise ImportFormatError(places[exc.line] if 0 < exc.line < len(places) else "", exc.message) from None
+    result.projects = _restore(result.projects)
+    result.repairs = [
+        Finding(places[r.line] if 0 < r.line < len(places) else "", r.message) for r in result.repairs
+    ]
+    return result
