@@ -201,6 +201,12 @@ EXTRA_HEADERS = (
 )
 
 
+def quote(text, limit=80):
+    """A text as quoted in the report, shortened with … past `limit` characters."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def norm(text):
     """A label as compared: no blanks or line breaks, half-width brackets, no trailing colon."""
     text = re.sub(r"\s+", "", text or "").replace("（", "(").replace("）", ")").replace("：", ":")
@@ -410,6 +416,7 @@ class Recognizer:
             "name": "",
             "budget": None,
             "budget_rank": 99,
+            "budget_source": None,
             "unit_rank": 99,
             "amount_unit": None,
             "project_type": None,
@@ -417,6 +424,7 @@ class Recognizer:
             "rationale": "",
             "goals": [],
             "department": "",
+            "tables": 0,
         }
         self.table = None
         self.term_caption = None
@@ -433,7 +441,7 @@ class Recognizer:
             return
         where = project["where"]
         if not project["name"]:
-            if not project["goals"] and project["budget"] is None:
+            if not project["goals"] and project["budget"] is None and not project["tables"]:
                 return  # a title without a table (e.g. a cover page)
             raise ImportFormatError(where, "此处起的绩效目标表没有“项目名称”。")
         if project["year"] is None:
@@ -501,7 +509,12 @@ class Recognizer:
                 if cell.text and header_role(cell.text) == "caption" and norm(cell.text) in TERM_CAPTIONS:
                     caption = TERM_CAPTIONS[norm(cell.text)]
             self.table = _Table(row, caption)
+            self.project["tables"] += 1
             self.term_caption = None
+            if len(self.table.groups) > 1 and any(g["term"] is None for g in self.table.groups):
+                terms = "、".join(Goal.Term(t).label for t in self.table.terms())
+                count = len(self.table.groups)
+                self.repair(row.where, f"并列的{count}组指标未注明长期或年度，从左到右按{terms}导入。")
             return
         if self.table is not None and not self.starts_basic(filled):
             self.indicator_row(row)
@@ -545,7 +558,7 @@ class Recognizer:
                     i += 1
                     continue
                 else:
-                    self.unplaced(cell.where, f"无法识别的内容“{cell.text[:60]}”，未导入。")
+                    self.unplaced(cell.where, f"无法识别的内容“{quote(cell.text)}”，未导入。")
                     i += 1
                     continue
             else:
@@ -577,7 +590,7 @@ class Recognizer:
         if placed:
             for col, cell in enumerate(row.cells):
                 if cell.text and col not in columns:
-                    self.unplaced(cell.where, f"目标说明行中的“{cell.text[:60]}”不在目标列下，未导入。")
+                    self.unplaced(cell.where, f"目标说明行中的“{quote(cell.text)}”不在目标列下，未导入。")
         return placed
 
     def field(self, kind, label, cell):
@@ -592,14 +605,21 @@ class Recognizer:
             amount = self.money(text, label, cell.where)
             if amount is None:
                 return
+            source = (bare(label), one_line(text), cell.where)
             if rank < project["budget_rank"]:
                 if project["budget"] is not None:
+                    old_label, old_text, old_where = project["budget_source"]
                     self.unplaced(
-                        cell.where, f"“{bare(label)}”{text}：已按更优先的金额确定项目预算，此项未导入。"
+                        old_where,
+                        f"“{old_label}”{old_text}：项目预算取自“{source[0]}”{source[1]}，此项未导入。",
                     )
-                project["budget"], project["budget_rank"] = amount, rank
+                project["budget"], project["budget_rank"], project["budget_source"] = amount, rank, source
             else:
-                self.unplaced(cell.where, f"“{bare(label)}”{text}：项目预算已取自其他金额，此项未导入。")
+                self.unplaced(
+                    cell.where,
+                    f"“{source[0]}”{source[1]}：项目预算取自“{project['budget_source'][0]}”"
+                    f"{project['budget_source'][1]}，此项未导入。",
+                )
         elif kind == "unit":
             rank = UNIT_LABELS[bare(label)]
             name = CODE_PREFIX_RE.sub("", one_line(text)).strip()
@@ -629,7 +649,7 @@ class Recognizer:
             self.add_goal_text("annual", text, cell.where)
             self.repair(cell.where, f"“{bare(label)}”按年度绩效目标导入为“年度绩效目标1”的目标说明。")
         else:
-            self.unplaced(cell.where, f"“{bare(label)}”：{text[:60]}——项目数据中没有此项，未导入。")
+            self.unplaced(cell.where, f"“{bare(label)}”：{quote(text)}——项目数据中没有此项，未导入。")
 
     def money(self, text, label, where):
         cleaned = one_line(text).replace(" ", "")
@@ -705,7 +725,7 @@ class Recognizer:
         for col, cell in enumerate(row.cells):
             if col not in table.columns:
                 if cell.text:
-                    self.unplaced(cell.where, f"表头之外的“{cell.text[:60]}”，未导入。")
+                    self.unplaced(cell.where, f"表头之外的“{quote(cell.text)}”，未导入。")
                 continue
             role, group, header = table.columns[col]
             if role == "level1":
@@ -714,11 +734,11 @@ class Recognizer:
                 goal_cell = cell
             elif role in ("caption",):
                 if cell.text:
-                    self.unplaced(cell.where, f"“{header}”列中的“{cell.text[:60]}”，未导入。")
+                    self.unplaced(cell.where, f"“{header}”列中的“{quote(cell.text)}”，未导入。")
             elif role == "extra":
                 if cell.text:
                     self.unplaced(
-                        cell.where, f"“{header}”列的“{cell.text[:60]}”：项目数据中没有此项，未导入。"
+                        cell.where, f"“{header}”列的“{quote(cell.text)}”：项目数据中没有此项，未导入。"
                     )
             else:
                 parts[group][role] = cell

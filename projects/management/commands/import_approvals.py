@@ -9,8 +9,8 @@ from projects.services import import_projects
 
 class Command(BaseCommand):
     help = (
-        "导入项目支出绩效目标批复表（文本、JSON或本系统导出的Excel，一个文件可含多张表）；"
-        "同名项目更新而不重复。"
+        "导入项目支出绩效目标批复表、绩效目标表或申报表（Word .docx、Excel .xlsx、文本或JSON，"
+        "一个文件可含多张表）；同名项目更新而不重复。"
     )
 
     def add_arguments(self, parser):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             try:
                 parsed = read_projects(path.name, data)
                 if not department and any(not p.get("department") for p in parsed.projects):
-                    raise ImportFormatError("", "文本批复表中没有预算单位，请用 --department 指定。")
+                    raise ImportFormatError("", "文件中没有预算单位，请用 --department 指定。")
                 # A perfgoals/1 backup carries each project's status: importing it
                 # here restores it as it was, even over submitted/approved projects.
                 restore = any("status" in project for project in parsed.projects)
@@ -38,6 +38,10 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}：{exc}；未导入任何数据。") from None
             for repair in parsed.repairs:
                 self.stdout.write(f"{name}：修复 {repair}")
+            for item in parsed.skipped:
+                self.stdout.write(f"{name}：跳过 {item}")
+            for item in parsed.unplaced:
+                self.stdout.write(f"{name}：未导入 {item}")
             for label, projects in (
                 ("新建", report.created),
                 ("更新", report.updated),
