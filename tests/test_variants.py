@@ -326,8 +326,8 @@ def test_comparator_value_and_unit_columns_are_joined_and_extra_columns_reported
     assert any("金额单位为元" in m and "换算为266万元" in m for m in messages)
     assert any("指标值由“指标性质”“指标值”“度量单位”各列合成" in m for m in messages)
     unplaced = [str(item) for item in result.unplaced]
-    assert "第6行第8列：“权重”列的“20”：项目数据中没有此项，未导入。" in unplaced
-    assert "第7行第11列：“备注”列的“抽查”：项目数据中没有此项，未导入。" in unplaced
+    assert "第6行第8列：“权重”列的“20”：本系统没有对应栏目，未导入。" in unplaced
+    assert "第7行第11列：“备注”列的“抽查”：本系统没有对应栏目，未导入。" in unplaced
     assert sum("指标方向性" in m for m in unplaced) == 3
 
 
@@ -472,3 +472,48 @@ def test_the_upload_form_accepts_word_and_refuses_doc_and_docm(client, db, djang
     response = client.post(url, {"department": unit.pk, "file": SimpleUploadedFile("目标表.docx", data)})
     assert "新建1个项目" in response.content.decode()
     assert Project.objects.get().name == "2025金安国际网球公开赛(国际系列赛事)"
+
+
+def anhui_rows(name):
+    rows = [
+        line.split("\t")
+        for line in (VARIANTS / "anhui-jinan-2025.txt").read_text(encoding="utf-8").splitlines()
+    ]
+    return [
+        [name if cell == "2025金安国际网球公开赛(国际系列赛事)" else cell for cell in row] for row in rows
+    ]
+
+
+def test_one_word_file_may_hold_many_projects_with_titles_between_tables():
+    document = Document()
+    for name in ("第一个项目", "第二个项目"):
+        rows = anhui_rows(name)
+        titles, table_rows = rows[:3], rows[3:]
+        for row in titles:
+            document.add_paragraph(" ".join(cell for cell in row if cell))
+        table = document.add_table(rows=len(table_rows), cols=5)
+        for r, row in enumerate(table_rows):
+            for c, text in enumerate(row):
+                table.cell(r, c).text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    result = read_projects("两个项目.docx", buffer.getvalue())
+    assert [p["name"] for p in result.projects] == ["第一个项目", "第二个项目"]
+    first, second = result.projects
+    assert first["goals"] == second["goals"] == expected("anhui-jinan-2025")["projects"][0]["goals"]
+    assert [str(r) for r in result.repairs][1].startswith("第4段：项目“第二个项目”")
+
+
+def test_the_official_title_over_another_layout_is_recognised_not_refused():
+    text = "\n".join(
+        "\t".join(row)
+        for row in [
+            ["2025年项目支出绩效目标批复"],
+            ["项目名称", "测试项目", "项目预算", "10万"],
+            ["一级指标", "二级指标", "三级指标", "指标值"],
+            ["产出指标", "数量指标", "培训人次", "≥300人次"],
+        ]
+    )
+    (project,) = read_projects("a.txt", text.encode()).projects
+    assert project["budget"] == Decimal("10")
+    assert project["goals"][0]["indicators"][0]["value"] == "≥300人次"

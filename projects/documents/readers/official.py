@@ -15,7 +15,13 @@ LINE_BREAK = "\u2028"  # a line break inside a cell, kept across the one-line-pe
 
 
 def is_official(grid):
-    return any(len(row.filled) == 1 and TITLE_RE.match(row.filled[0].text) for row in grid.rows)
+    """The official title `YYYY年项目支出绩效目标批复`, and no indicator table of another layout
+    (the official tables' header starts with 目标名称)."""
+    from .recognize import is_indicator_header
+
+    if not any(len(row.filled) == 1 and TITLE_RE.match(row.filled[0].text) for row in grid.rows):
+        return False
+    return not any(is_indicator_header(row) and row.filled[0].text != "目标名称" for row in grid.rows)
 
 
 def _restore(value):

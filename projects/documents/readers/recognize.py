@@ -649,7 +649,7 @@ class Recognizer:
             self.add_goal_text("annual", text, cell.where)
             self.repair(cell.where, f"“{bare(label)}”按年度绩效目标导入为“年度绩效目标1”的目标说明。")
         else:
-            self.unplaced(cell.where, f"“{bare(label)}”：{quote(text)}——项目数据中没有此项，未导入。")
+            self.unplaced(cell.where, f"“{bare(label)}”：{quote(text)}——本系统没有对应栏目，未导入。")
 
     def money(self, text, label, where):
         cleaned = one_line(text).replace(" ", "")
@@ -738,7 +738,7 @@ class Recognizer:
             elif role == "extra":
                 if cell.text:
                     self.unplaced(
-                        cell.where, f"“{header}”列的“{quote(cell.text)}”：项目数据中没有此项，未导入。"
+                        cell.where, f"“{header}”列的“{quote(cell.text)}”：本系统没有对应栏目，未导入。"
                     )
             else:
                 parts[group][role] = cell
