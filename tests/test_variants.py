@@ -517,3 +517,20 @@ def test_the_official_title_over_another_layout_is_recognised_not_refused():
     (project,) = read_projects("a.txt", text.encode()).projects
     assert project["budget"] == Decimal("10")
     assert project["goals"][0]["indicators"][0]["value"] == "≥300人次"
+
+
+def test_a_text_longer_than_its_field_is_refused_naming_the_row_not_cut():
+    with pytest.raises(ImportFormatError) as error:
+        recognized(
+            [
+                ["2024年项目支出绩效目标表"],
+                ["项目名称", "测试", "项目预算", "5"],
+                ["一级指标", "二级指标", "三级指标", "指标值"],
+                ["产出指标", "数量指标", "长" * 201, "1个"],
+            ]
+        )
+    assert (
+        error.value.where == "第4行"
+        and "三级指标" in error.value.message
+        and "超过上限200" in error.value.message
+    )

@@ -201,6 +201,15 @@ EXTRA_HEADERS = (
 )
 
 
+def fit(text, limit, where, what):
+    """`text` if it fits the model's field, else a refusal naming the place (never a silent cut)."""
+    if len(text) > limit:
+        raise ImportFormatError(
+            where, f"{what}“{quote(text, 30)}”有{len(text)}个字符，超过上限{limit}，请缩短后再导入。"
+        )
+    return text
+
+
 def quote(text, limit=80):
     """A text as quoted in the report, shortened with … past `limit` characters."""
     text = " ".join((text or "").split())
@@ -599,7 +608,7 @@ class Recognizer:
             if project["name"] and project["name"] != one_line(text):
                 self.start_project(cell.where)
                 project = self.project
-            project["name"] = one_line(text)[:200]
+            project["name"] = fit(one_line(text), 200, cell.where, "项目名称")
         elif kind == "budget":
             rank = BUDGET_LABELS[bare(label)]
             amount = self.money(text, label, cell.where)
@@ -626,7 +635,7 @@ class Recognizer:
             if name in FACTOR:  # 单位：万元
                 project["amount_unit"] = "万" if name == "万" else name
             elif name and rank < project["unit_rank"]:
-                project["department"], project["unit_rank"] = name[:200], rank
+                project["department"], project["unit_rank"] = fit(name, 200, cell.where, "单位名称"), rank
             elif name and name != project["department"]:
                 self.unplaced(
                     cell.where,
@@ -711,7 +720,7 @@ class Recognizer:
                     return goal
             if not create_quietly:
                 self.repair(where, f"“{name}”未在目标说明中列出，已新建该目标（目标说明为空）。")
-        goal = {"term": term, "name": name[:100], "text": "", "indicators": []}
+        goal = {"term": term, "name": fit(name, 100, where, "目标名称"), "text": "", "indicators": []}
         goals.append(goal)
         return goal
 
@@ -772,11 +781,11 @@ class Recognizer:
             goal = self.indicator_goal(term, row.where)
             goal["indicators"].append(
                 {
-                    "level1": table.level1[:50],
-                    "level2": table.level2[index][:50],
-                    "level3": level3[:200],
-                    "value": value[:200],
-                    "basis": text.get("basis", "")[:50],
+                    "level1": fit(table.level1, 50, row.where, "一级指标"),
+                    "level2": fit(table.level2[index], 50, row.where, "二级指标"),
+                    "level3": fit(level3, 200, row.where, "三级指标"),
+                    "value": fit(value, 200, row.where, "指标值"),
+                    "basis": fit(text.get("basis", ""), 50, row.where, "指标值确定依据"),
                 }
             )
             if table.joined and (text.get("comparator") or text.get("unit")):
