@@ -534,3 +534,15 @@ def test_a_text_longer_than_its_field_is_refused_naming_the_row_not_cut():
         and "三级指标" in error.value.message
         and "超过上限200" in error.value.message
     )
+
+
+def test_a_budget_in_yuan_is_converted_and_an_absurd_one_refused():
+    def budget(text):
+        rows = [["2024年项目支出绩效目标表"], ["金额单位：元"], ["项目名称", "测试", "资金总额", text]]
+        rows += [["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "人数", "1人"]]
+        return recognized(rows)
+
+    result = budget("12,345.67")
+    assert result.projects[0]["budget"] == Decimal("1.234567")
+    with pytest.raises(ImportFormatError, match="超过上限"):
+        budget("1" * 20)

@@ -59,6 +59,8 @@ FACTOR = {
     "万": Decimal(1),
     "元": Decimal("0.0001"),
 }
+MAX_BUDGET = Decimal(10) ** 12  # 项目预算（万元）: max_digits 18, decimal_places 6
+BUDGET_STEP = Decimal("0.000001")
 COMPARATOR_WORDS = {
     "≥": "≥",
     ">=": "≥",
@@ -676,6 +678,13 @@ class Recognizer:
             self.repair(where, f"“{bare(label)}”{cleaned}未注明金额单位，按万元读取。")
             unit = "万元"
         amount = number * FACTOR[unit]
+        if amount >= MAX_BUDGET:
+            raise ImportFormatError(
+                where, f"金额“{quote(text, 30)}”超过上限（{MAX_BUDGET}万元），请核对金额单位。"
+            )
+        if amount != amount.quantize(BUDGET_STEP):
+            amount = amount.quantize(BUDGET_STEP)
+            self.repair(where, f"金额“{cleaned}”保留到万元后6位小数（{amount}万元）。")
         if unit in ("元", "亿", "亿元"):
             from indicators.values import normalize_number
 
