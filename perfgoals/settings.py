@@ -181,3 +181,30 @@ PERFGOALS_MAX_UPLOAD_BYTES = envint("PERFGOALS_MAX_UPLOAD_BYTES", str(5 * 1024 *
 
 # History (django-simple-history) is an audit trail: no screen may revert or edit it.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# -- Operations -----------------------------------------------------------------
+# Persistent connections are checked before reuse, so a restarted PostgreSQL is
+# picked up again without restarting the workers.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Everything goes to stderr (gunicorn and systemd/journald collect it): every
+# 5xx with its traceback (django.request), every refused workflow step and
+# import (perfgoals.*), and the database being away (perfgoals.errors).
+LOG_LEVEL = os.getenv("PERFGOALS_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "perfgoals": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+    },
+}

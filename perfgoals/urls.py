@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import errors
+
 admin.site.site_header = "项目支出绩效目标管理"
 admin.site.site_title = "绩效目标管理"
 admin.site.index_title = "数据维护"
 
 urlpatterns = [
+    path("health/", errors.health, name="health"),
     path("admin/", admin.site.urls),
     # Only what we serve: no e-mail password reset (accounts are provisioned by administrators).
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -16,3 +19,6 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("indicators.urls")),
 ]
+
+handler400 = "perfgoals.errors.bad_request"
+handler500 = "perfgoals.errors.server_error"

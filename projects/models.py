@@ -158,19 +158,8 @@ class Project(models.Model):
         return Project.objects.editable_by(user).filter(pk=self.pk).exists()
 
     @property
-    def sheet_title(self):
-        return f"{self.year}年项目支出绩效目标批复"
-
-    @property
     def funding_labels(self):
         return [Funding(code).label for code in funding_in_order(self.funding)]
-
-    @property
-    def budget_display(self):
-        """The budget as the sheet prints it: `266万`."""
-        from indicators.values import normalize_number
-
-        return f"{normalize_number(self.budget)}万"
 
     def goals_of(self, term):
         return [goal for goal in self.goals.all() if goal.term == term]

@@ -1,9 +1,11 @@
 """Work that spans several models: importing sheets and documents."""
 
+import logging
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from simple_history.utils import bulk_create_with_history
 
 from indicators.models import Indicator
@@ -12,8 +14,13 @@ from .documents.data import project_to_dict
 from .documents.errors import ImportFormatError
 from .models import ApprovalSnapshot, Department, Goal, Project, Status, Transition
 
-# Fields compared to decide whether an import changes a stored project.
-CONTENT_KEYS = ("budget", "project_type", "funding", "rationale", "status", "goals")
+logger = logging.getLogger("perfgoals.imports")
+
+
+def log_refused(source, exc, user=None):
+    """One log line per refused import (file, page or command), for the operators."""
+    who = getattr(user, "username", None) or "command line"
+    logger.warning("import refused: %s (%s): %s", source, who, exc)
 
 
 @dataclass
@@ -39,7 +46,6 @@ def _comparable(data):
         "project_type": data["project_type"],
         "funding": list(data["funding"]),
         "rationale": data["rationale"],
-        "status": data.get("status"),
         "goals": [
             {
                 "term": goal["term"],
@@ -83,66 +89,151 @@ def replace_goals(project, goals, user=None):
     bulk_create_with_history(rows, Indicator, default_user=user)
 
 
+class ImportRefused(ImportFormatError):
+    """An import that would change what the workflow owns; nothing was stored."""
+
+
+def _unit(name, departments, data):
+    if not name:
+        raise ImportFormatError("", f"项目“{data['name']}”没有预算单位，请指定预算单位（--department）。")
+    if name not in departments:
+        departments[name], _ = Department.objects.get_or_create(name=name)
+    return departments[name]
+
+
+CONTENT_FIELDS = ("budget", "project_type", "funding", "rationale")
+
+
+def _apply_fields(project, data):
+    project.budget = data["budget"]
+    project.project_type = data["project_type"]
+    project.funding = list(data["funding"])
+    project.rationale = data["rationale"]
+
+
 @transaction.atomic
-def import_projects(projects, department=None, user=None, restore=False):
-    """Create or update projects from plain dicts (text sheets or JSON).
+def import_projects(projects, department=None, user=None):
+    """Create or update projects from plain dicts (any reader's project data).
 
     Identity is year + unit + project name. A project whose content equals
     what is stored is left untouched. All or nothing: the caller's file either
     imports entirely or not at all.
 
-    An import follows the workflow: new projects start as 草稿, a status in the
-    data is ignored, and a submitted or approved project is never overwritten.
-    Only `restore=True` (an administrator restoring a perfgoals/1 backup from
-    the command line) applies the status in the data and may overwrite them.
+    An import follows the workflow and never sets a state: new projects start
+    as 草稿, a status in the data is ignored, and only a draft or returned
+    project is updated. The stored row is locked while it is compared and
+    written, and the write is a compare-and-set on its version (as in the
+    editor), so an import racing a 提交 either lands before it or is refused;
+    it never writes an old state back. Restoring a backup is `restore_backup`.
     """
     report = ImportReport()
-    departments, users = {}, {}
+    departments = {}
     for data in projects:
-        unit_name = department or data.get("department")
-        if not unit_name:
-            raise ImportFormatError("", f"项目“{data['name']}”没有预算单位，请指定预算单位（--department）。")
-        if unit_name not in departments:
-            departments[unit_name], _ = Department.objects.get_or_create(name=unit_name)
-        unit = departments[unit_name]
+        unit = _unit(department or data.get("department"), departments, data)
         existing = (
-            Project.objects.with_tree().filter(year=data["year"], department=unit, name=data["name"]).first()
+            Project.objects.select_for_update()
+            .with_tree()
+            .filter(year=data["year"], department=unit, name=data["name"])
+            .first()
         )
-        if existing is not None:
-            stored = _comparable({**project_to_dict(existing), "budget": existing.budget})
-            status = data.get("status", existing.status) if restore else existing.status
-            incoming = _comparable({**data, "status": status})
-            if stored == incoming:
-                report.unchanged.append(existing)
-                continue
-            if not restore and not existing.is_editable:
-                raise ImportFormatError(
+        if existing is None:
+            project = Project(
+                year=data["year"], department=unit, name=data["name"], created_by=user, status=Status.DRAFT
+            )
+            _apply_fields(project, data)
+            if user is not None:
+                project._history_user = user
+            try:
+                with transaction.atomic():  # a savepoint: the outer transaction stays usable
+                    project.save()
+            except IntegrityError:
+                raise ImportRefused(
                     "",
-                    f"{existing.year}年项目“{existing.name}”{existing.get_status_display()}，为只读，"
-                    "导入不能覆盖；如需修改，请审核人先退回或重新打开该项目。",
-                )
-            project = existing
-            target = report.updated
-        else:
-            project = Project(year=data["year"], department=unit, name=data["name"], created_by=user)
-            target = report.created
-        project.budget = data["budget"]
-        project.project_type = data["project_type"]
-        project.funding = list(data["funding"])
-        project.rationale = data["rationale"]
-        if restore:
-            project.status = data.get("status", project.status or Status.DRAFT)
-        elif existing is None:
-            project.status = Status.DRAFT
-        if existing is not None:
-            project.version += 1
+                    f"{data['year']}年项目“{data['name']}”刚刚已由其他人新建，未导入任何数据；"
+                    "请刷新后查看该项目，再决定是否重新导入。",
+                ) from None
+            replace_goals(project, data["goals"], user=user)
+            report.created.append(project)
+            continue
+        stored = _comparable({**project_to_dict(existing), "budget": existing.budget})
+        if stored == _comparable(data):
+            report.unchanged.append(existing)
+            continue
+        if not existing.is_editable:
+            raise ImportRefused(
+                "",
+                f"{existing.year}年项目“{existing.name}”{existing.get_status_display()}，为只读，"
+                "导入不能覆盖；如需修改，请审核人先退回或重新打开该项目。",
+            )
+        seen = existing.version
+        claimed = Project.objects.filter(
+            pk=existing.pk, version=seen, status__in=Project.EDITABLE_STATUSES
+        ).update(version=F("version") + 1)
+        if not claimed:  # only where the database has no row locks (SQLite)
+            raise ImportRefused(
+                "", f"{existing.year}年项目“{existing.name}”在导入期间已被他人修改或提交，未导入任何数据。"
+            )
+        existing.version = seen + 1
+        _apply_fields(existing, data)
         if user is not None:
-            project._history_user = user
+            existing._history_user = user
+        existing.save(update_fields=[*CONTENT_FIELDS, "version", "updated_at"])
+        replace_goals(existing, data["goals"], user=user)
+        report.updated.append(existing)
+    return report
+
+
+def _describe(project):
+    return f"{project.year}年 {project.department} {project.name}"
+
+
+@transaction.atomic
+def restore_backup(projects):
+    """Restore a perfgoals/1 backup (`import_approvals --restore`): states, steps, snapshots.
+
+    Meant for an empty database. A project of the backup that is stored already
+    is left as it is when it equals the backup (state included); if any stored
+    project differs, the backup would roll it back, so nothing is restored and
+    the refusal lists every such project with its stored and backed-up state.
+    """
+    report = ImportReport()
+    departments, users, conflicts, missing = {}, {}, [], []
+    for data in projects:
+        unit = _unit(data.get("department"), departments, data)
+        existing = (
+            Project.objects.select_for_update()
+            .with_tree()
+            .filter(year=data["year"], department=unit, name=data["name"])
+            .first()
+        )
+        if existing is None:
+            missing.append((unit, data))
+            continue
+        stored = _comparable({**project_to_dict(existing), "budget": existing.budget})
+        if stored == _comparable(data) and existing.status == data.get("status", Status.DRAFT):
+            report.unchanged.append(existing)
+            continue
+        backed_up = Status(data.get("status", Status.DRAFT)).label
+        conflicts.append(
+            f"{_describe(existing)}（数据库中：{existing.get_status_display()}，第{existing.version}版；"
+            f"备份中：{backed_up}）"
+        )
+    if conflicts:
+        raise ImportRefused(
+            "",
+            f"数据库中已有{len(conflicts)}个项目与备份不同，恢复会把它们回退到备份时的内容和状态，"
+            "因此未恢复任何数据：" + "；".join(conflicts) + "。恢复备份只用于空数据库；"
+            "如只需导入内容，请去掉 --restore。",
+        )
+    for unit, data in missing:
+        project = Project(
+            year=data["year"], department=unit, name=data["name"], status=data.get("status", Status.DRAFT)
+        )
+        _apply_fields(project, data)
         project.save()
-        replace_goals(project, data["goals"], user=user)
-        if restore:
-            restore_record(project, data, users)
-        target.append(project)
+        replace_goals(project, data["goals"])
+        restore_record(project, data, users)
+        report.created.append(project)
     return report
 
 

@@ -1,5 +1,6 @@
-"""Views of the approval sheet: print page, Excel and PDF downloads, batch
-exports of the filtered list, and the upload page for importing sheets."""
+"""Views of the approval sheet: print page, Excel, PDF and Word downloads of a live
+project and of an approval snapshot (one layout, one path), batch exports of the
+filtered list, and the upload page for importing sheets."""
 
 import io
 
@@ -8,25 +9,49 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from .documents import layout
 from .documents.errors import ImportFormatError
 from .documents.readers import read_projects
+from .documents.writers import docx as sheet_docx
 from .documents.writers import pdf as sheet_pdf
 from .documents.writers import xlsx as sheet_xlsx
 from .filters import ProjectFilter
 from .forms import departments_for_filler, filler_unit_field
-from .models import Project
-from .services import import_projects
+from .models import ApprovalSnapshot, Project
+from .services import import_projects, log_refused
 
 PDF_TYPE = "application/pdf"
 UPLOAD_SUFFIXES = (".xlsx", ".docx", ".txt", ".json")
 
 
-def _sheet_of(request, pk):
-    project = get_object_or_404(Project.objects.visible_to(request.user).with_tree(), pk=pk)
-    return project, layout.build_sheet(project)
+class SheetSource:
+    """What a sheet page or file is drawn from: a live project, or one of its approval
+    snapshots (frozen project data), always through `layout.build_sheet`."""
+
+    def __init__(self, request, pk, snapshot_id=None):
+        if snapshot_id is None:
+            self.project = get_object_or_404(Project.objects.visible_to(request.user).with_tree(), pk=pk)
+            self.snapshot = None
+            self.sheet = layout.build_sheet(self.project)
+        else:
+            self.project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+            self.snapshot = get_object_or_404(
+                ApprovalSnapshot.objects.filter(project=self.project), pk=snapshot_id
+            )
+            self.sheet = layout.build_sheet(self.snapshot.data)
+            self.snapshot.number = self.project.snapshots.filter(
+                approved_at__lte=self.snapshot.approved_at
+            ).count()
+
+    def filename(self, suffix):
+        archive = f"（第{self.snapshot.number}次批复存档）" if self.snapshot else ""
+        return f"{self.project.year}年{self.sheet.name}绩效目标批复{archive}.{suffix}"
+
+    def url_args(self):
+        return [self.project.pk] + ([self.snapshot.pk] if self.snapshot else [])
 
 
 def _download(content, content_type, filename):
@@ -35,50 +60,96 @@ def _download(content, content_type, filename):
     return response
 
 
-def _filename(project, suffix):
-    return f"{project.year}年{project.name}绩效目标批复.{suffix}"
+@login_required
+def sheet(request, pk, snapshot_id=None):
+    """The print page (A4) of a project's sheet, or of an approval snapshot."""
+    source = SheetSource(request, pk, snapshot_id)
+    prefix = "projects:snapshot" if source.snapshot else "projects:sheet"
+    context = {
+        "project": source.project,
+        "sheet": source.sheet,
+        "snapshot": source.snapshot,
+        "downloads": [
+            (reverse(f"{prefix}_{fmt}", args=source.url_args()), label) for fmt, label in DOWNLOAD_LABELS
+        ],
+    }
+    return render(request, "projects/sheet.html", context)
+
+
+DOWNLOAD_LABELS = (("xlsx", "导出Excel"), ("pdf", "导出PDF"), ("docx", "导出Word"))
+WRITERS = {
+    "xlsx": (sheet_xlsx.write_sheet, sheet_xlsx.CONTENT_TYPE),
+    "docx": (sheet_docx.write_sheet, sheet_docx.CONTENT_TYPE),
+}
 
 
 @login_required
-def sheet(request, pk):
-    project, sheet = _sheet_of(request, pk)
-    return render(request, "projects/sheet.html", {"project": project, "sheet": sheet})
-
-
-@login_required
-def sheet_xlsx_download(request, pk):
-    project = get_object_or_404(Project.objects.visible_to(request.user).with_tree(), pk=pk)
-    return _download(sheet_xlsx.write_project(project), sheet_xlsx.CONTENT_TYPE, _filename(project, "xlsx"))
-
-
-@login_required
-def sheet_pdf_download(request, pk):
-    project, sheet = _sheet_of(request, pk)
+def sheet_file(request, pk, fmt, snapshot_id=None):
+    """The sheet as .xlsx, .pdf or .docx (`fmt` from the URL configuration)."""
+    source = SheetSource(request, pk, snapshot_id)
+    if fmt == "xlsx":
+        return _download(
+            sheet_xlsx.write_sheet(source.sheet), sheet_xlsx.CONTENT_TYPE, source.filename("xlsx")
+        )
+    if fmt == "docx":
+        return _download(
+            sheet_docx.write_sheet(source.sheet), sheet_docx.CONTENT_TYPE, source.filename("docx")
+        )
     problem = sheet_pdf.missing()
     if problem:
-        context = {"project": project, "component": problem[0], "remedy": problem[1]}
+        context = {"project": source.project, "component": problem[0], "remedy": problem[1]}
         return render(request, "projects/sheet_pdf_unavailable.html", context, status=503)
-    content = sheet_pdf.render_pdf(sheet, base_url=request.build_absolute_uri("/"))
-    return _download(content, PDF_TYPE, _filename(project, "pdf"))
+    content = sheet_pdf.render_pdf(source.sheet, base_url=request.build_absolute_uri("/"))
+    return _download(content, PDF_TYPE, source.filename("pdf"))
 
 
 def _filtered(request):
-    """The list page's projects: scoped to the user first, then its GET filters."""
+    """The list page's projects: scoped to the user first, then its GET filters.
+
+    An invalid filter (`?year=abc`, a unit the user cannot see) is refused, as the
+    list refuses it, instead of exporting everything the user may see.
+    """
     base = Project.objects.visible_to(request.user)
-    return ProjectFilter(request.GET, queryset=base, user=request.user).qs
+    filterset = ProjectFilter(request.GET, queryset=base, user=request.user)
+    if not filterset.is_valid():
+        fields = filterset.form.fields
+        problems = [
+            f"{fields[name].label if name in fields else name}：{error.rstrip('。 ')}。"
+            for name, errors in filterset.form.errors.items()
+            for error in errors
+        ]
+        return None, render(request, "projects/export_refused.html", {"problems": problems}, status=400)
+    return filterset.qs, None
 
 
 @login_required
 def export_xlsx(request):
+    projects, refused = _filtered(request)
+    if refused:
+        return refused
     buffer = io.BytesIO()
-    sheet_xlsx.write_batch(_filtered(request), buffer)
+    sheet_xlsx.write_batch(projects, buffer)
     return _download(buffer.getvalue(), sheet_xlsx.CONTENT_TYPE, "项目支出绩效目标批复.xlsx")
 
 
 @login_required
+def export_docx(request):
+    """Every sheet of the list's filter in one Word document, one project per page."""
+    projects, refused = _filtered(request)
+    if refused:
+        return refused
+    sheets = (layout.build_sheet(project) for project in sheet_xlsx.iter_with_tree(projects))
+    content, _ = sheet_docx.write_sheets(sheets)
+    return _download(content, sheet_docx.CONTENT_TYPE, "项目支出绩效目标批复.docx")
+
+
+@login_required
 def export_rows(request):
+    projects, refused = _filtered(request)
+    if refused:
+        return refused
     buffer = io.BytesIO()
-    sheet_xlsx.write_rows(_filtered(request), buffer)
+    sheet_xlsx.write_rows(projects, buffer)
     return _download(buffer.getvalue(), sheet_xlsx.CONTENT_TYPE, "绩效指标明细.xlsx")
 
 
@@ -134,6 +205,7 @@ def import_upload(request):
             parsed = read_projects(upload.name, upload.read())
             report = import_projects(parsed.projects, department=unit.name, user=request.user)
         except ImportFormatError as exc:
+            log_refused(upload.name, exc, request.user)
             context["failure"] = str(exc)
         else:
             context.update(

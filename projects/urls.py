@@ -11,12 +11,24 @@ urlpatterns = [
         path(f"projects/<int:pk>/{code}/", workflow_views.transition, {"code": code}, name=code)
         for code in ("submit", "approve", "return", "reopen")
     ),
-    path("projects/<int:pk>/approved/<int:snapshot_id>/", workflow_views.snapshot, name="snapshot"),
+    path("projects/<int:pk>/approved/<int:snapshot_id>/", sheet_views.sheet, name="snapshot"),
+    *(
+        path(
+            f"projects/<int:pk>/approved/<int:snapshot_id>/sheet.{fmt}",
+            sheet_views.sheet_file,
+            {"fmt": fmt},
+            name=f"snapshot_{fmt}",
+        )
+        for fmt in ("xlsx", "pdf", "docx")
+    ),
     path("queue/", workflow_views.queue, name="queue"),
     path("projects/<int:pk>/sheet/", sheet_views.sheet, name="sheet"),
-    path("projects/<int:pk>/sheet.xlsx", sheet_views.sheet_xlsx_download, name="sheet_xlsx"),
-    path("projects/<int:pk>/sheet.pdf", sheet_views.sheet_pdf_download, name="sheet_pdf"),
+    *(
+        path(f"projects/<int:pk>/sheet.{fmt}", sheet_views.sheet_file, {"fmt": fmt}, name=f"sheet_{fmt}")
+        for fmt in ("xlsx", "pdf", "docx")
+    ),
     path("projects/export.xlsx", sheet_views.export_xlsx, name="export_xlsx"),
+    path("projects/export.docx", sheet_views.export_docx, name="export_docx"),
     path("projects/export-rows.xlsx", sheet_views.export_rows, name="export_rows"),
     path("import/", sheet_views.import_upload, name="import"),
     path("projects/new/", views.project_create, name="create"),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,7 +30,7 @@ from .documents.readers.text import parse_sheets
 from .filters import ProjectFilter
 from .forms import PasteSheetForm, ProjectEditor, StaleVersion, can_create_in, departments_for_filler
 from .models import Project, ProjectType, Status
-from .services import import_projects, replace_goals
+from .services import import_projects, log_refused, replace_goals
 from .tables import ProjectTable
 
 COPYABLE_TYPES = (ProjectType.RECURRING, ProjectType.CONTINUING)
@@ -186,19 +186,22 @@ def paste_sheet(request):
         except ImportFormatError as exc:
             context["parse_error"] = str(exc)
             return render(request, "projects/paste_sheet.html", context)
-        for data in result.projects:
-            data["status"] = Status.DRAFT
-        with transaction.atomic():
-            # Checked inside the transaction that creates: a sheet never updates a stored project.
-            existing = [
-                project
-                for data in result.projects
-                for project in Project.objects.filter(
-                    year=data["year"], department=department, name=data["name"]
-                )
-            ]
-            if not existing:
-                report = import_projects(result.projects, department=department.name, user=request.user)
+        try:
+            with transaction.atomic():
+                # Checked inside the transaction that creates: a sheet never updates a stored project.
+                existing = [
+                    project
+                    for data in result.projects
+                    for project in Project.objects.filter(
+                        year=data["year"], department=department, name=data["name"]
+                    )
+                ]
+                if not existing:
+                    report = import_projects(result.projects, department=department.name, user=request.user)
+        except ImportFormatError as exc:  # e.g. someone created the same project a moment ago
+            log_refused("粘贴整张批复表", exc, request.user)
+            context["parse_error"] = str(exc)
+            return render(request, "projects/paste_sheet.html", context)
         if existing:
             context["existing"] = existing
             return render(request, "projects/paste_sheet.html", context)
@@ -230,18 +233,26 @@ def project_copy(request, pk):
         messages.error(request, format_html("{}年度已有同名项目，未复制：{}", year, project_link(existing)))
         return redirect("projects:detail", pk=project.pk)
     data = project_to_dict(project)
-    with transaction.atomic():
-        copy = Project.objects.create(
-            year=year,
-            department=project.department,
-            name=project.name,
-            budget=project.budget,
-            project_type=project.project_type,
-            funding=list(project.funding),
-            rationale=project.rationale,
-            status=Status.DRAFT,
-            created_by=request.user,
+    try:
+        with transaction.atomic():
+            copy = Project.objects.create(
+                year=year,
+                department=project.department,
+                name=project.name,
+                budget=project.budget,
+                project_type=project.project_type,
+                funding=list(project.funding),
+                rationale=project.rationale,
+                status=Status.DRAFT,
+                created_by=request.user,
+            )
+            replace_goals(copy, data["goals"])
+    except IntegrityError:  # two copies at the same moment: the other one was first
+        existing = Project.objects.filter(year=year, department=project.department, name=project.name).first()
+        messages.error(
+            request,
+            format_html("{}年度已有同名项目（刚刚由他人创建），未复制：{}", year, project_link(existing)),
         )
-        replace_goals(copy, data["goals"])
+        return redirect("projects:detail", pk=project.pk)
     messages.success(request, f"已复制为{year}年度草稿项目，请核对预算和指标值后保存。")
     return redirect("projects:detail", pk=copy.pk)

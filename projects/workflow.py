@@ -10,6 +10,7 @@ records a `Transition` and, on approval, an `ApprovalSnapshot`, all in one
 transaction; a refused step raises and changes nothing.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -19,6 +20,8 @@ from indicators import checks
 
 from .documents.data import project_to_dict
 from .models import ApprovalSnapshot, Membership, Project, Role, Status, Transition
+
+logger = logging.getLogger("perfgoals.workflow")
 
 
 class TransitionError(Exception):
@@ -117,6 +120,21 @@ def perform(project, user, code, comment="", *, confirm_warnings=False, version=
     """
     action = ACTIONS[code]
     comment = (comment or "").strip()
+    try:
+        return _perform(project, user, action, comment, confirm_warnings=confirm_warnings, version=version)
+    except TransitionError as exc:
+        logger.warning(
+            "workflow step refused: %s project=%s user=%s: %s",
+            code,
+            project.pk,
+            getattr(user, "username", None) or "anonymous",
+            exc.message,
+        )
+        raise
+
+
+def _perform(project, user, action, comment, *, confirm_warnings, version):
+    code = action.code
     with transaction.atomic():
         locked = Project.objects.select_for_update().select_related("department").get(pk=project.pk)
         guard(locked, user, action)

@@ -1,4 +1,5 @@
-"""Workflow views: the transitions (POST only), the reviewer's queue, an approved snapshot."""
+"""Workflow views: the transitions (POST only) and the reviewer's queue. (An approved
+snapshot is drawn like the live sheet, by `sheet_views.sheet`.)"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from indicators import checks
 
-from .models import ApprovalSnapshot, Funding, Project, ProjectType, Role, Status, Transition
+from .models import Project, Role, Status, Transition
 from .workflow import ACTIONS, TransitionNotAllowed, TransitionRefused, is_reviewer
 
 DONE = {
@@ -82,30 +83,3 @@ def queue(request):
         counts = checks.count(checks.check_project(project))
         rows.append({"project": project, "errors": counts.errors, "warnings": counts.warnings})
     return render(request, "projects/queue.html", {"rows": rows})
-
-
-@login_required
-def snapshot(request, pk, snapshot_id):
-    """What was approved, read-only, from the frozen snapshot."""
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
-    frozen = get_object_or_404(ApprovalSnapshot.objects.filter(project=project), pk=snapshot_id)
-    data = frozen.data
-    goals = data.get("goals", [])
-    context = {
-        "project": project,
-        "snapshot": frozen,
-        "data": data,
-        "long_goals": [goal for goal in goals if goal["term"] == "long"],
-        "annual_goals": [goal for goal in goals if goal["term"] == "annual"],
-        "funding_labels": _funding_labels(data.get("funding", [])),
-        "project_type_label": _project_type_label(data.get("project_type")),
-    }
-    return render(request, "projects/snapshot.html", context)
-
-
-def _funding_labels(codes):
-    return [Funding(code).label for code in codes if code in Funding.values]
-
-
-def _project_type_label(code):
-    return ProjectType(code).label if code in ProjectType.values else code

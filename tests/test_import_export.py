@@ -145,14 +145,18 @@ def test_json_round_trips_through_an_empty_database(seed, tmp_path):
     assert without_ids(export_json()) == without_ids(first)
 
 
-def test_json_import_keeps_status_and_reimport_changes_nothing(seed, tmp_path):
+def test_json_import_ignores_the_status_and_reimport_changes_nothing(seed, tmp_path):
     document = export_json()
     document["projects"][0]["status"] = "approved"
     path = write(tmp_path, "backup.json", json.dumps(document, ensure_ascii=False))
     out = StringIO()
     call_command("import_approvals", str(path), stdout=out)
-    assert "更新1个，未变化9个" in out.getvalue()
-    assert Project.objects.get(name="一窗受理工作项目").status == "approved"
+    assert "新建0个项目，更新0个，未变化10个" in out.getvalue()
+    assert Project.objects.get(name="一窗受理工作项目").status == "draft"
+    with pytest.raises(CommandError) as refused:  # restoring it would change a stored state
+        call_command("import_approvals", str(path), "--restore", stdout=StringIO())
+    assert "一窗受理工作项目（数据库中：草稿" in str(refused.value)
+    assert Project.objects.get(name="一窗受理工作项目").status == "draft"
 
 
 @pytest.mark.parametrize(

@@ -112,23 +112,6 @@ def test_an_import_does_not_overwrite_a_read_only_project(seed, status, tmp_path
     assert state(project) == before
 
 
-def test_the_command_line_restores_a_backup_over_an_approved_project(seed, tmp_path):
-    import json
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    call_command("export_approvals", "-o", str(tmp_path / "backup.json"), stdout=StringIO())
-    project = Project.objects.get(name="一窗受理工作项目")
-    Project.objects.filter(pk=project.pk).update(status=Status.APPROVED, rationale="批复后改动")
-    call_command("import_approvals", str(tmp_path / "backup.json"), stdout=StringIO())
-    restored = Project.objects.get(pk=project.pk)
-    backup = next(
-        p for p in json.loads((tmp_path / "backup.json").read_text())["projects"] if p["id"] == project.pk
-    )
-    assert (restored.status, restored.rationale) == (backup["status"], backup["rationale"])
-
-
 def test_an_import_ignores_the_status_in_the_data(db):
     from projects.services import import_projects
 
@@ -147,5 +130,3 @@ def test_an_import_ignores_the_status_in_the_data(db):
     created = import_projects([data]).created[0]
     assert created.status == Status.DRAFT
     assert Project.objects.get(pk=project.pk).status == Status.DRAFT
-    restored = import_projects([{**data, "name": "按备份恢复的项目"}], restore=True).created[0]
-    assert restored.status == Status.APPROVED

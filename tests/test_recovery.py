@@ -39,7 +39,7 @@ def test_a_full_backup_restores_states_steps_and_snapshots(seed, django_user_mod
 
     empty_the_database()
     assert not Project.objects.exists() and not ApprovalSnapshot.objects.exists()
-    call_command("import_approvals", str(path), stdout=StringIO())
+    call_command("import_approvals", str(path), "--restore", stdout=StringIO())
 
     assert dict(Project.objects.values_list("name", "status")) == states
     assert without_ids(export_json(full=True)) == without_ids(backup)
@@ -63,6 +63,6 @@ def test_restoring_twice_does_not_duplicate_the_record(seed, django_user_model, 
     project.approve(users["reviewer"], "同意")
     path = tmp_path / "full.json"
     path.write_text(json.dumps(export_json(full=True), ensure_ascii=False), encoding="utf-8")
-    call_command("import_approvals", str(path), stdout=StringIO())
+    call_command("import_approvals", str(path), "--restore", stdout=StringIO())
     assert ApprovalSnapshot.objects.count() == 1
     assert Transition.objects.count() == 2

@@ -106,6 +106,7 @@ READ_ONLY = expect(filler=403, other_filler=404, reviewer=403, other_reviewer=40
 CREATE = expect(reviewer=403, other_reviewer=403, filler=302, superuser=302, other_filler=200)
 
 CASES = {
+    "health": Case("health", None, expect(*(200,) * 6)),
     "login-get": Case("login", None, expect(*(200,) * 6)),
     "logout-get": Case("logout", None, expect(*(405,) * 6)),
     "logout-post": Case("logout", None, expect(*(302,) * 6), method="post"),
@@ -121,7 +122,12 @@ CASES = {
     "sheet": Case("projects:sheet", "draft", OWN_UNIT),
     "sheet_xlsx": Case("projects:sheet_xlsx", "draft", OWN_UNIT),
     "sheet_pdf": Case("projects:sheet_pdf", "draft", OWN_UNIT),
+    "sheet_docx": Case("projects:sheet_docx", "draft", OWN_UNIT),
+    "export_docx": Case("projects:export_docx", None, expect()),
     "snapshot": Case("projects:snapshot", "approved", OWN_UNIT),
+    "snapshot_xlsx": Case("projects:snapshot_xlsx", "approved", OWN_UNIT),
+    "snapshot_pdf": Case("projects:snapshot_pdf", "approved", OWN_UNIT),
+    "snapshot_docx": Case("projects:snapshot_docx", "approved", OWN_UNIT),
     "create-get": Case("projects:create", None, FILLERS_ONLY),
     "paste-get": Case("projects:paste", None, FILLERS_ONLY),
     "import-get": Case("projects:import", None, FILLERS_ONLY),
@@ -219,7 +225,7 @@ def url_of(case, world):
     if case.target is None:
         return reverse(case.url)
     project = world[case.target]
-    if case.url == "projects:snapshot":
+    if case.url.startswith("projects:snapshot"):
         return reverse(case.url, args=[project.pk, world["snapshot"].pk])
     return reverse(case.url, args=[project.pk])
 

@@ -1,11 +1,14 @@
 """The approval sheet (项目支出绩效目标批复) as a plain structure, computed once.
 
-`build_sheet(project)` turns a project whose tree is prefetched
-(`Project.objects.with_tree()`) into blocks of rows of cells, with the merged
-spans of the official document: six columns, 目标名称 / 一级指标 / 二级指标
-merged vertically over their rows. The HTML page, the PDF and the Excel writer
-draw from it; the Excel reader (`projects.documents.readers.xlsx`) parses it back, so the
-labels below are the contract between writer and reader.
+`build_sheet(data)` turns the project data of one project — the perfgoals/1
+structure of `projects.documents.data`, from a stored project (a Project with
+its tree prefetched by `Project.objects.with_tree()` is converted) or from a
+frozen approval snapshot — into blocks of rows of cells, with the merged spans
+of the official document: six columns, 目标名称 / 一级指标 / 二级指标 merged
+vertically over their rows. The HTML page, the PDF, the Excel and the Word
+writers draw from it, so a live project and an approval snapshot print
+through one path; the Excel reader (`projects.documents.readers.xlsx`) parses
+it back, so the labels below are the contract between writer and reader.
 
 A block is one HTML table: `head` rows repeat on every printed page (`thead`),
 `bodies` are row groups (`tbody`) kept together where they fit. A row with
@@ -15,7 +18,10 @@ from the row above it.
 
 from dataclasses import dataclass, field
 
+from indicators.values import normalize_number
+
 from ..models import Funding, Goal, ProjectType, Status, funding_in_order
+from .data import project_to_dict
 
 COLUMNS = 6
 UNIT_PREFIX = "预算单位："
@@ -147,13 +153,13 @@ def _runs(values, start, stop):
 
 def _goal_body(goal):
     """Rows of one goal in its table: goal, level 1 and level 2 merged over their runs."""
-    indicators = list(goal.indicators.all())
+    indicators = goal["indicators"]
     rows = [
         Row(
             cells=[
-                _span(ind.level3, "level3", 3),
-                _span(ind.value, "target", 4),
-                _span(ind.basis, "basis", 5),
+                _span(ind["level3"], "level3", 3),
+                _span(ind["value"], "target", 4),
+                _span(ind["basis"], "basis", 5),
             ],
             kind="indicator",
         )
@@ -161,9 +167,9 @@ def _goal_body(goal):
     ]
     if not rows:
         return []
-    rows[0].cells.append(Cell(goal.name, "goal", 0, rowspan=len(rows)))
-    level1 = [ind.level1 for ind in indicators]
-    level2 = [ind.level2 for ind in indicators]
+    rows[0].cells.append(Cell(goal["name"], "goal", 0, rowspan=len(rows)))
+    level1 = [ind["level1"] for ind in indicators]
+    level2 = [ind["level2"] for ind in indicators]
     for i, j in _runs(level1, 0, len(rows)):
         rows[i].cells.append(Cell(level1[i], "level1", 1, rowspan=j - i))
         for k in range(i + 1, j):
@@ -175,18 +181,33 @@ def _goal_body(goal):
     return rows
 
 
-def build_sheet(project):
-    """The whole sheet of one project (goals and indicator rows prefetched)."""
-    goals = list(project.goals.all())
+def sheet_title(year):
+    return f"{year}年项目支出绩效目标批复"
+
+
+def budget_text(budget):
+    """The budget as the sheet prints it: `266万` (from a Decimal or the data's string)."""
+    from decimal import Decimal
+
+    return f"{normalize_number(Decimal(str(budget)))}万"
+
+
+def build_sheet(data):
+    """The whole sheet of one project: its project data (or a Project, tree prefetched)."""
+    if not isinstance(data, dict):
+        data = project_to_dict(data)
+    goals = data["goals"]
+    status = data.get("status") or Status.DRAFT
+    title = sheet_title(data["year"])
     heading = Block(kind="heading")
-    if project.status != Status.APPROVED:
-        label = Status(project.status).label
+    if status != Status.APPROVED:
+        label = Status(status).label
         heading.head.append(Row([_span(f"{MARK_PREFIX}（{label}）", "mark", 0, COLUMNS)], "mark"))
-    heading.head.append(Row([_span(project.sheet_title, "title", 0, COLUMNS)], "title"))
+    heading.head.append(Row([_span(title, "title", 0, COLUMNS)], "title"))
     heading.head.append(
         Row(
             [
-                _span(f"{UNIT_PREFIX}{project.department.name}", "unit", 0, 3),
+                _span(f"{UNIT_PREFIX}{data['department']}", "unit", 0, 3),
                 _span(AMOUNT_UNIT, "amount", 3, 3),
             ],
             "unit",
@@ -195,25 +216,25 @@ def build_sheet(project):
     basic = Block(kind="basic")
     basic.bodies.append(
         [
-            Row([_span("项目名称", "label", 0, header=True), _span(project.name, "value", 1, 5)], "basic"),
+            Row([_span("项目名称", "label", 0, header=True), _span(data["name"], "value", 1, 5)], "basic"),
             Row(
                 [
                     _span("项目预算", "label", 0, header=True),
-                    _span(project.budget_display, "value", 1),
+                    _span(budget_text(data["budget"]), "value", 1),
                     _span("项目类型", "label", 2, header=True),
-                    _span(options_text(ProjectType, {project.project_type}), "options", 3, 3),
+                    _span(options_text(ProjectType, {data["project_type"]}), "options", 3, 3),
                 ],
                 "basic",
             ),
             Row(
                 [
                     _span("资金性质", "label", 0, header=True),
-                    _span(options_text(Funding, set(funding_in_order(project.funding))), "options", 1, 5),
+                    _span(options_text(Funding, set(funding_in_order(data["funding"]))), "options", 1, 5),
                 ],
                 "basic",
             ),
             Row(
-                [_span("立项依据", "label", 0, header=True), _span(project.rationale, "value", 1, 5)], "basic"
+                [_span("立项依据", "label", 0, header=True), _span(data["rationale"], "value", 1, 5)], "basic"
             ),
         ]
     )
@@ -230,7 +251,7 @@ def build_sheet(project):
     )
     overall.bodies.append(
         [
-            Row([_span(goal.name, "goal", 0, header=True), _span(goal.text, "value", 1, 5)], "overall")
+            Row([_span(goal["name"], "goal", 0, header=True), _span(goal["text"], "value", 1, 5)], "overall")
             for goal in goals
         ]
     )
@@ -248,17 +269,17 @@ def build_sheet(project):
             Row([_span(text, "header", col, header=True) for col, text in enumerate(TABLE_HEADER)], "header")
         )
         for goal in goals:
-            if goal.term == term:
+            if goal["term"] == term:
                 body = _goal_body(goal)
                 if body:
                     table.bodies.append(body)
         blocks.append(table)
     return Sheet(
-        project_id=project.pk,
-        title=project.sheet_title,
-        name=project.name,
-        department=project.department.name,
-        status=project.status,
-        status_label=Status(project.status).label,
+        project_id=data.get("id"),
+        title=title,
+        name=data["name"],
+        department=data["department"],
+        status=status,
+        status_label=Status(status).label,
         blocks=blocks,
     )

@@ -70,5 +70,5 @@ def read_projects(filename, data):
         raise ImportFormatError("", "文件不是文本、JSON、Excel或Word文件，无法导入。")
     text = decode_text(data)
     if text.lstrip().startswith("{") or filename.lower().endswith(".json"):
-        return ParseResult(projects=parse_document(text))
+        return ParseResult(projects=parse_document(text), backup=True)
     return read_text(text)

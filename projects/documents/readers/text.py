@@ -61,6 +61,7 @@ class ParseResult:
     # rows left out, and cells the project data has no place for (readers.findings.Finding).
     skipped: list = field(default_factory=list)
     unplaced: list = field(default_factory=list)
+    backup: bool = False  # a perfgoals/1 document, which `import_approvals --restore` may restore
 
 
 def parse_budget(text, line):

@@ -11,7 +11,7 @@ import io
 import re
 from datetime import date, datetime, time
 
-from ...models import Funding, Goal, Status
+from ...models import Funding, Goal
 from .. import layout, limits
 from ..errors import ImportFormatError
 from ..writers.xlsx import SUMMARY_SHEET
@@ -29,7 +29,6 @@ from .text import (
 MAX_ROWS = limits.MAX_ROWS
 MAX_COLUMNS = limits.MAX_COLUMNS
 
-STATUS_BY_LABEL = {choice.label: choice.value for choice in Status}
 MARK_RE = re.compile(rf"^{layout.MARK_PREFIX}（(.+)）$")
 LIMITS = {"level1": 50, "level2": 50, "level3": 200, "value": 200, "basis": 50}
 
@@ -96,21 +95,17 @@ class _SheetReader:
         for r, c in sorted(self.values):
             if c > layout.COLUMNS:
                 self.fail(r, c, "批复表只有A至F六列，此处有多余内容。")
-        status = Status.APPROVED
         row = self.peek()
         if row is None:
             self.fail(1, 1, "工作表为空，不是本系统导出的批复表。")
         mark = MARK_RE.match(self.text(row, 1))
-        if mark:
-            if mark[1] not in STATUS_BY_LABEL:
-                self.fail(row, 1, f"状态“{mark[1]}”无法识别。")
-            status = STATUS_BY_LABEL[mark[1]]
+        if mark:  # the printed 未批复 mark: a file never sets a workflow state
             self.take()
         row = self.take()
         title = TITLE_RE.match(self.text(row, 1)) if row else None
         if not title:
             self.fail(row or 1, 1, "不是本系统导出的批复表：此处应为标题“YYYY年项目支出绩效目标批复”。")
-        project = {"year": int(title[1]), "status": status}
+        project = {"year": int(title[1])}
         row = self.take()
         unit = self.text(row, 1) if row else ""
         if not unit.startswith(layout.UNIT_PREFIX) or self.text(row, 4) != layout.AMOUNT_UNIT:

@@ -154,15 +154,20 @@ def _workbook(output):
     return xlsxwriter.Workbook(output, WORKBOOK_OPTIONS)
 
 
-def write_project(project, output=None):
-    """One project's sheet as a workbook; returns the bytes when `output` is None."""
+def write_sheet(sheet, output=None):
+    """One sheet (a live project's or an approval snapshot's layout) as a workbook;
+    returns the bytes when `output` is None."""
     buffer = output if output is not None else io.BytesIO()
     workbook = _workbook(buffer)
-    workbook.set_properties({"title": project.sheet_title, "subject": project.name})
-    sheet = layout.build_sheet(project)
-    SheetWriter(workbook).write(workbook.add_worksheet(sheet_names([project.name])[0]), sheet)
+    workbook.set_properties({"title": sheet.title, "subject": sheet.name})
+    SheetWriter(workbook).write(workbook.add_worksheet(sheet_names([sheet.name])[0]), sheet)
     workbook.close()
     return buffer.getvalue() if output is None else None
+
+
+def write_project(project, output=None):
+    """One stored project's sheet as a workbook (tree prefetched)."""
+    return write_sheet(layout.build_sheet(project), output)
 
 
 def summary_values(project):
