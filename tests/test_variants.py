@@ -546,3 +546,16 @@ def test_a_budget_in_yuan_is_converted_and_an_absurd_one_refused():
     assert result.projects[0]["budget"] == Decimal("1.234567")
     with pytest.raises(ImportFormatError, match="超过上限"):
         budget("1" * 20)
+
+
+def test_our_own_word_export_reads_back_to_the_same_data(seed):
+    """The sheet as Word (writers/docx: mark, title, 预算单位 line, tables) imports as it was."""
+    from projects.documents.writers import docx as sheet_docx
+
+    Project.objects.filter(name="政府雇员经费").update(status=Status.APPROVED)
+    content, count = sheet_docx.write_sheets(build_sheet(project) for project in seed_projects())
+    result = read_projects("批复表.docx", content)
+    text = parse_sheets(SEED_TEXT.read_text(encoding="utf-8")).projects
+    assert count == 10
+    assert result.projects == [{**project, "department": "鄂州市数据局"} for project in text]
+    assert all("status" not in project for project in result.projects)

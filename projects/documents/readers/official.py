@@ -7,9 +7,17 @@ seed's 10 sheets with their 11 repairs): a grid whose rows hold the title
 repairs are given back with the grid's own places (`第2个表格第5行`).
 """
 
+import re
+
+from .. import layout
 from ..errors import ImportFormatError
 from .findings import Finding
 from .text import TITLE_RE, SheetFormatError, parse_sheets
+
+# Our own Word export heads each sheet with `未批复（草稿）　此表尚未批复…` (never read
+# as a state: a file does not set one) and `预算单位：X<tab>金额单位：万元` on one line.
+MARK_LINE_RE = re.compile(rf"^{layout.MARK_PREFIX}（[^）]*）")
+UNIT_LINE_RE = re.compile(rf"^{layout.UNIT_PREFIX}\s*(?P<unit>.*?)\s*(?P<amount>金额单位[:：].*)?$")
 
 LINE_BREAK = "\u2028"  # a line break inside a cell, kept across the one-line-per-row text
 
@@ -35,10 +43,22 @@ def _restore(value):
 
 
 def read_official(grid):
-    lines, places = [], [""]
+    lines, places, units = [], [""], []
     for row in grid.rows:
         if not row.filled:
             continue  # blank rows and table ends are not defects of a Word or Excel file
+        single = row.filled[0].text if len(row.filled) == 1 else ""
+        if MARK_LINE_RE.match(single):
+            continue
+        if TITLE_RE.match(single):
+            units.append("")
+        unit = UNIT_LINE_RE.match(" ".join(cell.text for cell in row.filled))
+        if unit and units:
+            units[-1] = unit["unit"]
+            if unit["amount"]:
+                lines.append(unit["amount"])
+                places.append(row.where)
+            continue
         lines.append("\t".join(c.text.replace("\t", " ").replace("\n", LINE_BREAK) for c in row.cells))
         places.append(row.where)
     try:
@@ -46,6 +66,9 @@ def read_official(grid):
     except SheetFormatError as exc:
         raise ImportFormatError(places[exc.line] if 0 < exc.line < len(places) else "", exc.message) from None
     result.projects = _restore(result.projects)
+    for project, unit in zip(result.projects, units, strict=False):
+        if unit:
+            project["department"] = unit
     result.repairs = [
         Finding(places[r.line] if 0 < r.line < len(places) else "", r.message) for r in result.repairs
     ]
