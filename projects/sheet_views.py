@@ -24,7 +24,7 @@ from .models import ApprovalSnapshot, Department, Project
 from .services import import_projects, log_refused
 
 PDF_TYPE = "application/pdf"
-UPLOAD_SUFFIXES = (".xlsx", ".txt", ".json")
+UPLOAD_SUFFIXES = (".xlsx", ".docx", ".txt", ".json")
 
 
 class SheetSource:
@@ -153,7 +153,11 @@ def export_rows(request):
 class ImportForm(forms.Form):
     department = filler_unit_field()
     file = forms.FileField(
-        label="批复表文件", help_text="本系统导出的Excel工作簿（.xlsx）、文本批复表（.txt）或JSON（.json）"
+        label="批复表文件",
+        help_text=(
+            "Word文档（.docx）、Excel工作簿（.xlsx：本系统导出的或单位自制的）、文本（.txt）或JSON（.json）；"
+            "可读批复表、项目支出绩效目标表、绩效目标申报表等常见格式"
+        ),
     )
 
     def __init__(self, *args, units, **kwargs):
@@ -172,8 +176,12 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 "只接受.xlsx格式的工作簿（不接受含宏或旧版格式），请在Excel中另存为.xlsx。"
             )
+        if name.endswith((".docm", ".doc")):
+            raise forms.ValidationError(
+                "只接受.docx格式的Word文档（不接受含宏或旧版.doc格式），请在Word中另存为.docx。"
+            )
         if not name.endswith(UPLOAD_SUFFIXES):
-            raise forms.ValidationError("只能导入.xlsx、.txt或.json文件。")
+            raise forms.ValidationError("只能导入.docx、.xlsx、.txt或.json文件。")
         return upload
 
 
@@ -194,5 +202,12 @@ def import_upload(request):
             log_refused(upload.name, exc, request.user)
             context["failure"] = str(exc)
         else:
-            context.update(report=report, repairs=parsed.repairs, unit=unit, filename=upload.name)
+            context.update(
+                report=report,
+                repairs=parsed.repairs,
+                skipped=parsed.skipped,
+                unplaced=parsed.unplaced,
+                unit=unit,
+                filename=upload.name,
+            )
     return render(request, "projects/import.html", context)

@@ -15,3 +15,9 @@ MACRO_ENTRY = "vbaproject.bin"
 # Worksheets and tables.
 MAX_ROWS = 20000
 MAX_COLUMNS = 50
+
+# Word documents (.docx), read by `readers.docx` through `readers.grid` (issue 11).
+MAX_DOCX_TABLES = 1000
+MAX_DOCX_CELLS = 200_000
+MAX_CELL_CHARS = 20_000
+MAX_DOCX_CHARS = 5_000_000

@@ -1,10 +1,24 @@
-"""Turn an uploaded or given file into projects: detects its format by content."""
+"""Turn an uploaded or given file into projects: detects its format by content.
+
+- a zip is checked as an Office container (`container`) and read as a Word
+  document (`docx`, when it holds word/document.xml) or an Excel workbook
+  (`workbook`, when it holds xl/workbook.xml: our export or a unit's own sheet);
+- text starting with `{` is the JSON backup (`jsondoc`);
+- other text is the official sheet copied as text (`text`) when it has the
+  title `YYYY年项目支出绩效目标批复`, else the recognizer of other layouts
+  (`recognize`) reads it.
+
+Every result is a `ParseResult`: projects (perfgoals/1 project data, never a
+workflow state from a text, Word or unit Excel file) and the report: `repairs`,
+`skipped` and `unplaced` (see `findings`).
+"""
 
 from ..errors import ImportFormatError
 from .jsondoc import parse_document
 from .text import ParseResult, parse_sheets
 
 ZIP_MAGIC = b"PK\x03\x04"
+OFFICE_SUFFIXES = (".xlsx", ".xlsm", ".docx", ".docm")
 
 
 def decode_text(data):
@@ -17,15 +31,44 @@ def decode_text(data):
     raise ImportFormatError("", "文件编码无法识别，请另存为UTF-8编码的文本文件。")
 
 
-def read_projects(filename, data):
-    """Parse a file's bytes into a ParseResult (projects as plain dicts, repairs)."""
-    if data.startswith(ZIP_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
-        from .xlsx import read_workbook
+def read_text(text):
+    """The official sheet through its own reader; any other layout through the recognizer."""
+    from .grid import grid_from_text
+    from .official import is_official
+    from .recognize import recognize
 
-        return read_workbook(data)
+    grid = grid_from_text(text)
+    if is_official(grid):
+        return parse_sheets(text)
+    try:
+        return recognize(grid)
+    except ImportFormatError as exc:
+        if exc.where:
+            raise
+        try:
+            parse_sheets(text)  # says what the official layout lacks (title, line)
+        except ImportFormatError as official:
+            raise ImportFormatError(
+                official.where, f"{official.message}也没有识别出其他格式的项目支出绩效目标表。"
+            ) from None
+        raise
+
+
+def read_projects(filename, data):
+    """Parse a file's bytes into a ParseResult (projects as plain dicts, and the report)."""
+    if data.startswith(ZIP_MAGIC) or filename.lower().endswith(OFFICE_SUFFIXES):
+        from .container import check_container
+
+        if check_container(data, expect=None) == "docx":
+            from .docx import read_document
+
+            return read_document(data)
+        from .workbook import read_any_workbook
+
+        return read_any_workbook(data)
     if b"\x00" in data[:4096]:
-        raise ImportFormatError("", "文件不是文本、JSON或Excel文件，无法导入。")
+        raise ImportFormatError("", "文件不是文本、JSON、Excel或Word文件，无法导入。")
     text = decode_text(data)
     if text.lstrip().startswith("{") or filename.lower().endswith(".json"):
         return ParseResult(projects=parse_document(text), backup=True)
-    return parse_sheets(text)
+    return read_text(text)

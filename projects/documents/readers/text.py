@@ -57,6 +57,10 @@ class Repair:
 class ParseResult:
     projects: list = field(default_factory=list)
     repairs: list = field(default_factory=list)
+    # Added for the recognizer of other layouts (readers.recognize): placeholder
+    # rows left out, and cells the project data has no place for (readers.findings.Finding).
+    skipped: list = field(default_factory=list)
+    unplaced: list = field(default_factory=list)
     backup: bool = False  # a perfgoals/1 document, which `import_approvals --restore` may restore
 
 

@@ -19,7 +19,8 @@ def refusal(name, exc):
 
 class Command(BaseCommand):
     help = (
-        "导入项目支出绩效目标批复表（文本、JSON或Excel，一个文件可含多张表）；同名项目更新而不重复。"
+        "导入项目支出绩效目标批复表、绩效目标表或申报表（Word .docx、Excel .xlsx、文本或JSON，"
+        "一个文件可含多张表）；同名项目更新而不重复。"
         "导入的项目为草稿，已提交或已批复的项目不会被覆盖。"
         "--restore 将本系统的JSON备份（含状态、流转记录和批复存档）恢复到空数据库。"
     )
@@ -55,13 +56,17 @@ class Command(BaseCommand):
                     report = restore_backup(parsed.projects)
                 else:
                     if not department and any(not p.get("department") for p in parsed.projects):
-                        raise ImportFormatError("", "文本批复表中没有预算单位，请用 --department 指定。")
+                        raise ImportFormatError("", "文件中没有预算单位，请用 --department 指定。")
                     report = import_projects(parsed.projects, department=department, user=SYSTEM)
             except ImportFormatError as exc:
                 log_refused(name, exc)
                 raise CommandError(refusal(name, exc)) from None
             for repair in parsed.repairs:
                 self.stdout.write(f"{name}：修复 {repair}")
+            for item in parsed.skipped:
+                self.stdout.write(f"{name}：跳过 {item}")
+            for item in parsed.unplaced:
+                self.stdout.write(f"{name}：未导入 {item}")
             if not restore and any(key in p for p in parsed.projects for key in RECORD_KEYS):
                 self.stdout.write(
                     f"{name}：文件中的状态、流转记录和批复存档未导入（导入的项目按工作流程为草稿）；"

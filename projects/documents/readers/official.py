@@ -1,0 +1,75 @@
+"""The official approval sheet (our seed's layout) read out of a Word or Excel grid.
+
+The official layout keeps its proven reader (`readers.text`, which loads the
+seed's 10 sheets with their 11 repairs): a grid whose rows hold the title
+`YYYY年项目支出绩效目标批复` is written out as the text copy that reader knows
+(one row per line, TAB between cells, merged cells empty), and its errors and
+repairs are given back with the grid's own places (`第2个表格第5行`).
+"""
+
+import re
+
+from .. import layout
+from ..errors import ImportFormatError
+from .findings import Finding
+from .text import TITLE_RE, SheetFormatError, parse_sheets
+
+# Our own Word export heads each sheet with `未批复（草稿）　此表尚未批复…` (never read
+# as a state: a file does not set one) and `预算单位：X<tab>金额单位：万元` on one line.
+MARK_LINE_RE = re.compile(rf"^{layout.MARK_PREFIX}（[^）]*）")
+UNIT_LINE_RE = re.compile(rf"^{layout.UNIT_PREFIX}\s*(?P<unit>.*?)\s*(?P<amount>金额单位[:：].*)?$")
+
+LINE_BREAK = "\u2028"  # a line break inside a cell, kept across the one-line-per-row text
+
+
+def is_official(grid):
+    """The official title `YYYY年项目支出绩效目标批复`, and no indicator table of another layout
+    (the official tables' header starts with 目标名称)."""
+    from .recognize import is_indicator_header
+
+    if not any(len(row.filled) == 1 and TITLE_RE.match(row.filled[0].text) for row in grid.rows):
+        return False
+    return not any(is_indicator_header(row) and row.filled[0].text != "目标名称" for row in grid.rows)
+
+
+def _restore(value):
+    if isinstance(value, str):
+        return value.replace(LINE_BREAK, "\n")
+    if isinstance(value, list):
+        return [_restore(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _restore(item) for key, item in value.items()}
+    return value
+
+
+def read_official(grid):
+    lines, places, units = [], [""], []
+    for row in grid.rows:
+        if not row.filled:
+            continue  # blank rows and table ends are not defects of a Word or Excel file
+        single = row.filled[0].text if len(row.filled) == 1 else ""
+        if MARK_LINE_RE.match(single):
+            continue
+        if TITLE_RE.match(single):
+            units.append("")
+        unit = UNIT_LINE_RE.match(" ".join(cell.text for cell in row.filled))
+        if unit and units:
+            units[-1] = unit["unit"]
+            if unit["amount"]:
+                lines.append(unit["amount"])
+                places.append(row.where)
+            continue
+        lines.append("\t".join(c.text.replace("\t", " ").replace("\n", LINE_BREAK) for c in row.cells))
+        places.append(row.where)
+    try:
+        result = parse_sheets("\n".join(lines))
+    except SheetFormatError as exc:
+        raise ImportFormatError(places[exc.line] if 0 < exc.line < len(places) else "", exc.message) from None
+    result.projects = _restore(result.projects)
+    for project, unit in zip(result.projects, units, strict=False):
+        if unit:
+            project["department"] = unit
+    result.repairs = [
+        Finding(places[r.line] if 0 < r.line < len(places) else "", r.message) for r in result.repairs
+    ]
+    return result
