@@ -1,5 +1,9 @@
+import uuid
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -317,3 +321,38 @@ class ApprovalSnapshot(AppendOnly, models.Model):
 
     def __str__(self):
         return f"{self.project} · 第{self.version}版批复 · {self.approved_at:%Y-%m-%d %H:%M}"
+
+
+class PendingImport(models.Model):
+    """An uploaded file that its uploader has seen previewed and not yet confirmed.
+
+    The file itself is kept (not what was read from it): confirming reads it again
+    through the same readers, and `seen` (the stored versions of its projects at
+    preview time, `None` for a project that did not exist) makes the import refuse
+    a project that someone changed after the preview, as the editor does.
+    """
+
+    EXPIRES_AFTER = timedelta(hours=24)
+
+    token = models.UUIDField("标识", default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="预算单位", on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField("文件名", max_length=255)
+    content = models.BinaryField("文件内容")
+    seen = models.JSONField("预览时的版本", default=dict)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "待确认的导入"
+        verbose_name_plural = "待确认的导入"
+
+    def __str__(self):
+        return f"{self.filename}（{self.user}，{self.created_at:%Y-%m-%d %H:%M}）"
+
+    @classmethod
+    def expired(cls):
+        return cls.objects.filter(created_at__lt=timezone.now() - cls.EXPIRES_AFTER)

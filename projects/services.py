@@ -115,8 +115,86 @@ def _apply_fields(project, data):
     project.rationale = data["rationale"]
 
 
+def project_key(data):
+    """The identity of a project within one unit, as a JSON-safe string."""
+    return f"{data['year']}|{data['name']}"
+
+
+@dataclass
+class PlannedProject:
+    """What an import would do with one project of a file (a preview; nothing written)."""
+
+    data: dict
+    unit_name: str
+    existing: Project | None
+    action: str  # create, update, unchanged, refused
+    reason: str = ""
+
+    LABELS = {"create": "新建", "update": "更新", "unchanged": "未变化", "refused": "不能导入"}
+
+    @property
+    def label(self):
+        return self.LABELS[self.action]
+
+
+def plan_import(projects, department=None, user=None):
+    """What `import_projects` would do, project by project, without writing anything.
+
+    Returns (plan, seen): `seen` maps each project's key to the stored version at
+    this moment (None if it does not exist); pass it to `import_projects(expected=…)`
+    so that a project changed after the preview is refused instead of overwritten.
+    """
+    plan, seen, units = [], {}, {}
+    importable = Project.objects.restrict(user, "import")
+    for data in projects:
+        unit_name = department or data.get("department") or ""
+        if unit_name not in units:
+            units[unit_name] = Department.objects.filter(name=unit_name).first()
+        unit = units[unit_name]
+        existing = (
+            Project.objects.with_tree().filter(year=data["year"], department=unit, name=data["name"]).first()
+            if unit is not None
+            else None
+        )
+        seen[project_key(data)] = existing.version if existing else None
+        if existing is None:
+            action, reason = "create", ""
+            if unit is not None and not Department.objects.restrict(user, "import").contains(unit):
+                action, reason = "refused", f"您不是“{unit_name}”的填报人"
+        elif _comparable({**project_to_dict(existing), "budget": existing.budget}) == _comparable(data):
+            action, reason = "unchanged", ""
+        elif not existing.is_editable:
+            action, reason = "refused", f"{existing.get_status_display()}，为只读；需审核人先退回或重新打开"
+        elif not importable.contains(existing):
+            action, reason = "refused", "不能由您导入覆盖"
+        else:
+            action, reason = "update", f"现为第{existing.version}版，{existing.get_status_display()}"
+        plan.append(PlannedProject(data, unit_name, existing, action, reason))
+    return plan, seen
+
+
+def _check_unchanged_since(existing, data, expected):
+    """Refuse a project that changed after the preview the user confirmed."""
+    key = project_key(data)
+    if expected is None or key not in expected:
+        return
+    before, now = expected[key], existing.version if existing else None
+    if before == now:
+        return
+    if before is None:
+        change = "在您预览后已由他人新建"
+    elif now is None:
+        change = "在您预览后已被删除"
+    else:
+        change = f"在您预览后已被修改（预览时为第{before}版，现为第{now}版）"
+    raise ImportRefused(
+        "",
+        f"{data['year']}年项目“{data['name']}”{change}，未导入任何数据；请重新上传文件，核对预览后再导入。",
+    )
+
+
 @transaction.atomic
-def import_projects(projects, department=None, user=None):
+def import_projects(projects, department=None, user=None, expected=None):
     """Create or update projects from plain dicts (any reader's project data).
 
     Identity is year + unit + project name. A project whose content equals
@@ -133,6 +211,9 @@ def import_projects(projects, department=None, user=None):
     `user` imports: a user (upload page, paste) or `permissions.SYSTEM` (the
     command line). It creates projects only in `Department.objects.restrict(user,
     "import")` and overwrites only `Project.objects.restrict(user, "import")`.
+
+    `expected` (from `plan_import`) is what the user saw in a preview: a project
+    whose stored version differs from it is refused.
     """
     if user is None:
         raise TypeError("import_projects needs the importing user, or permissions.SYSTEM")
@@ -147,6 +228,7 @@ def import_projects(projects, department=None, user=None):
             .filter(year=data["year"], department=unit, name=data["name"])
             .first()
         )
+        _check_unchanged_since(existing, data, expected)
         if existing is None:
             project = Project(
                 year=data["year"], department=unit, name=data["name"], created_by=person, status=Status.DRAFT

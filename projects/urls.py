@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import sheet_views, views, workflow_views
+from . import import_views, sheet_views, views, workflow_views
 
 app_name = "projects"
 
@@ -30,7 +30,9 @@ urlpatterns = [
     path("projects/export.xlsx", sheet_views.export_xlsx, name="export_xlsx"),
     path("projects/export.docx", sheet_views.export_docx, name="export_docx"),
     path("projects/export-rows.xlsx", sheet_views.export_rows, name="export_rows"),
-    path("import/", sheet_views.import_upload, name="import"),
+    path("import/", import_views.import_upload, name="import"),
+    path("import/<uuid:token>/", import_views.import_preview, name="import_preview"),
+    path("import/<uuid:token>/confirm/", import_views.import_confirm, name="import_confirm"),
     path("projects/new/", views.project_create, name="create"),
     path("projects/<int:pk>/edit/", views.project_edit, name="edit"),
     path("projects/<int:pk>/copy/", views.project_copy, name="copy"),

@@ -107,3 +107,22 @@ def login(page, username, password):
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{page.base_url}/")
+
+
+def upload_and_confirm(client, unit, name, data):
+    """Upload a file on /import/ as a user does: see the preview, then confirm.
+
+    Returns the last answer: the upload's own page when the file is refused at
+    reading, else the page after 确认导入.
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    response = client.post(
+        reverse("projects:import"), {"department": unit.pk, "file": SimpleUploadedFile(name, data)}
+    )
+    if response.status_code != 302:
+        return response
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200, preview.content.decode()[:500]
+    return client.post(f"{response['Location']}confirm/", {"action": "confirm"})

@@ -227,19 +227,23 @@ def test_two_people_creating_the_same_project_at_once_get_a_message_not_a_500(dj
     source = clean_project(name="常年运维项目") if way == "copy" else None
 
     def request(user):
+        """Everything up to the request that creates; returns that request, to run in a thread."""
         client = Client()
         client.force_login(user)
         if way == "paste":
-            return client.post(reverse("projects:paste"), {"department": unit.pk, "text": first_sheet})
-        if way == "upload":
+            form = {"department": unit.pk, "text": first_sheet}
+            return lambda: client.post(reverse("projects:paste"), form)
+        if way == "upload":  # both have uploaded and seen the preview; both confirm at once
             upload = io.BytesIO(first_sheet.encode("utf-8"))
             upload.name = "批复表.txt"
-            return client.post(reverse("projects:import"), {"department": unit.pk, "file": upload})
-        return client.post(reverse("projects:copy", args=[source.pk]))
+            preview = client.post(reverse("projects:import"), {"department": unit.pk, "file": upload})
+            client.get(preview["Location"])
+            return lambda: client.post(f"{preview['Location']}confirm/", {"action": "confirm"})
+        return lambda: client.post(reverse("projects:copy", args=[source.pk]))
 
     for attempt in range(4):
         Project.objects.exclude(pk=getattr(source, "pk", None)).delete()
-        responses, errors = run_together(lambda: request(filler_a), lambda: request(filler_b))
+        responses, errors = run_together(request(filler_a), request(filler_b))
         assert errors == [None, None], f"attempt {attempt}: {errors}"
         assert all(response.status_code in (200, 302) for response in responses)
         created = Project.objects.exclude(pk=getattr(source, "pk", None))

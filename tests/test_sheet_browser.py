@@ -26,7 +26,10 @@ def test_a_filler_uploads_our_workbook_and_sees_the_projects_created(page, seed,
     page.get_by_role("link", name="导入").click()
     page.get_by_label("预算单位").select_option(label="鄂州市财政局")
     page.get_by_label("批复表文件").set_input_files(str(path))
-    page.get_by_role("button", name="导入").click()
+    page.get_by_role("button", name="上传并预览").click()
+    assert page.get_by_role("heading", name="导入预览：批复表.xlsx").is_visible()
+    assert Project.objects.filter(department=unit).count() == 0  # nothing stored before confirming
+    page.get_by_role("button", name="确认导入").click()
     assert page.get_by_text("新建2个项目，更新0个，未变化0个").is_visible()
     page.get_by_role("link", name="12345热线购买服务项目").click()
     assert page.get_by_role("heading", name="12345热线购买服务项目").is_visible()

@@ -3,13 +3,12 @@
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from projects.documents.writers.xlsx import write_batch
 from projects.models import Department, Project, Role, Status
 
-from .conftest import SEED_DEPARTMENT, SEED_TEXT
+from .conftest import SEED_DEPARTMENT, SEED_TEXT, upload_and_confirm
 from .test_sheet_html import member
 from .test_sheet_xlsx import state
 
@@ -26,9 +25,7 @@ def other_unit(db):
 
 
 def upload(client, unit, name, data):
-    return client.post(
-        reverse("projects:import"), {"department": unit.pk, "file": SimpleUploadedFile(name, data)}
-    )
+    return upload_and_confirm(client, unit, name, data)
 
 
 def test_a_filler_imports_our_workbook_into_their_unit_as_drafts(client, seed, other_unit, django_user_model):

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from indicators.models import Indicator
 from projects.documents.data import dumps
-from projects.models import ApprovalSnapshot, Department, Goal, Project, Status, Transition
+from projects.models import ApprovalSnapshot, Department, Goal, PendingImport, Project, Status, Transition
 
 from .editor_support import editor_data
 from .workflow_helpers import OTHER_UNIT, UNIT, clean_project, people
@@ -90,6 +90,10 @@ def paste_data(world):
     }
 
 
+def confirm_data(world):
+    return {"action": "confirm"}
+
+
 def import_data(world):
     document = dumps(Project.objects.with_tree().filter(pk=world["draft"].pk)).replace(
         world["draft"].name, "导入的项目"
@@ -147,15 +151,30 @@ CASES = {
     "edit-approved": Case("projects:edit", "approved", READ_ONLY, "post", edit_data),
     "create": Case("projects:create", None, CREATE, "post", create_data, writes=True),
     "paste": Case("projects:paste", None, CREATE, "post", paste_data, writes=True),
-    # the upload answers with its report (200); another unit's filler gets the form error
+    # the upload answers with its preview (302); another unit's filler gets the form error;
+    # nothing is stored until the uploader confirms
     "import": Case(
         "projects:import",
         None,
-        expect(reviewer=403, other_reviewer=403),
+        expect(filler=302, superuser=302, reviewer=403, other_reviewer=403),
         "post",
         import_data,
+    ),
+    # a waiting upload is its uploader's alone (the filler's here)
+    "import_preview": Case(
+        "projects:import_preview",
+        "pending",
+        expect(other_filler=404, reviewer=404, other_reviewer=404, superuser=404),
+    ),
+    "import_confirm-get": Case("projects:import_confirm", "pending", POST_ONLY),
+    "import_confirm": Case(
+        "projects:import_confirm",
+        "pending",
+        expect(other_filler=404, reviewer=404, other_reviewer=404, superuser=404),
+        "post",
+        confirm_data,
         writes=True,
-        changes=("filler", "superuser"),
+        changes=("filler",),
     ),
 }
 
@@ -200,7 +219,15 @@ def world(db, django_user_model):
     approved.submit(users["filler"])
     approved.approve(users["reviewer"], "同意")
     clean_project(unit=OTHER_UNIT, name="别的单位的项目")
+    document = dumps(Project.objects.with_tree().filter(pk=draft.pk)).replace(draft.name, "待确认导入的项目")
+    pending = PendingImport.objects.create(
+        user=users["filler"],
+        department=draft.department,
+        filename="backup.json",
+        content=document.encode("utf-8"),
+    )
     return {
+        "pending": pending,
         "users": users,
         "draft": draft,
         "submitted": submitted,
@@ -224,6 +251,8 @@ def everything():
 def url_of(case, world):
     if case.target is None:
         return reverse(case.url)
+    if case.target == "pending":
+        return reverse(case.url, args=[world["pending"].token])
     project = world[case.target]
     if case.url.startswith("projects:snapshot"):
         return reverse(case.url, args=[project.pk, world["snapshot"].pk])

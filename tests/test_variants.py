@@ -30,7 +30,7 @@ from projects.documents.readers.text import parse_sheets
 from projects.models import Department, Project, Status
 from projects.permissions import SYSTEM
 
-from .conftest import SEED_TEXT
+from .conftest import SEED_TEXT, upload_and_confirm
 from .test_sheet_html import member
 
 VARIANTS = Path(__file__).resolve().parents[1] / "fixtures" / "variants"
@@ -449,9 +449,7 @@ def test_a_filler_uploads_a_units_excel_and_sees_what_was_skipped_and_not_import
     unit = Department.objects.create(name="奉节县云雾土家族乡人民政府")
     client.force_login(member(django_user_model, "filler", unit.name))
     data = (VARIANTS / "chongqing-fengjie-2023.xlsx").read_bytes()
-    response = client.post(
-        reverse("projects:import"), {"department": unit.pk, "file": SimpleUploadedFile("审批表.xlsx", data)}
-    )
+    response = upload_and_confirm(client, unit, "审批表.xlsx", data)
     html = response.content.decode()
     assert response.status_code == 200 and "新建1个项目" in html
     assert "跳过的空白行（2行）" in html and "空白占位行" in html
@@ -470,7 +468,7 @@ def test_the_upload_form_accepts_word_and_refuses_doc_and_docm(client, db, djang
     for name in ("旧版.doc", "宏.docm"):
         response = client.post(url, {"department": unit.pk, "file": SimpleUploadedFile(name, data)})
         assert "只接受.docx格式的Word文档" in response.content.decode()
-    response = client.post(url, {"department": unit.pk, "file": SimpleUploadedFile("目标表.docx", data)})
+    response = upload_and_confirm(client, unit, "目标表.docx", data)
     assert "新建1个项目" in response.content.decode()
     assert Project.objects.get().name == "2025金安国际网球公开赛(国际系列赛事)"
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from projects.documents.errors import ImportFormatError
 from projects.documents.readers import read_projects
 from projects.permissions import SYSTEM
-from projects.services import import_projects, log_refused, restore_backup
+from projects.services import import_projects, log_refused, plan_import, restore_backup
 
 NOTHING_IMPORTED = "未导入任何数据。"
 RECORD_KEYS = ("status", "transitions", "approvals")
@@ -36,8 +36,13 @@ class Command(BaseCommand):
             help="恢复备份：按JSON备份中的状态、流转记录和批复存档原样恢复；"
             "数据库中已有与备份不同的项目时拒绝并列出这些项目",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="只读取并报告（修复、跳过、未导入的内容，以及每个项目将新建、更新、未变化或不能导入），不保存任何数据",
+        )
 
-    def handle(self, *args, files, department, restore, **options):
+    def handle(self, *args, files, department, restore, dry_run, **options):
         for name in files:
             path = Path(name)
             try:
@@ -53,11 +58,16 @@ class Command(BaseCommand):
                         raise ImportFormatError(
                             "", "--restore 按备份中的预算单位恢复，不能与--department同用。"
                         )
+                    if dry_run:
+                        raise ImportFormatError("", "--restore 不能与--dry-run同用。")
                     report = restore_backup(parsed.projects)
                 else:
                     if not department and any(not p.get("department") for p in parsed.projects):
                         raise ImportFormatError("", "文件中没有预算单位，请用 --department 指定。")
-                    report = import_projects(parsed.projects, department=department, user=SYSTEM)
+                    if dry_run:
+                        plan, _ = plan_import(parsed.projects, department=department, user=SYSTEM)
+                    else:
+                        report = import_projects(parsed.projects, department=department, user=SYSTEM)
             except ImportFormatError as exc:
                 log_refused(name, exc)
                 raise CommandError(refusal(name, exc)) from None
@@ -72,6 +82,13 @@ class Command(BaseCommand):
                     f"{name}：文件中的状态、流转记录和批复存档未导入（导入的项目按工作流程为草稿）；"
                     "如需恢复备份，请在空数据库上使用 --restore。"
                 )
+            if not restore and dry_run:
+                for planned in plan:
+                    what = f"{planned.data['year']}年 {planned.unit_name} {planned.data['name']}"
+                    verb = "不能导入" if planned.action == "refused" else f"将{planned.label}"
+                    self.stdout.write(f"{verb}：{what}" + (f"（{planned.reason}）" if planned.reason else ""))
+                self.stdout.write(self.style.WARNING(f"{name}：--dry-run，只读取和报告，未保存任何数据。"))
+                continue
             for label, projects in (
                 ("新建", report.created),
                 ("更新", report.updated),
