@@ -27,7 +27,7 @@ from indicators.values import COMPARATOR_SYMBOLS, normalize_number, parse_value
 from .documents.data import project_to_dict
 from .documents.errors import ImportFormatError
 from .documents.layout import build_sheet
-from .documents.readers.text import parse_sheets
+from .documents.readers import read_text
 from .filters import ProjectFilter
 from .forms import PasteSheetForm, ProjectEditor, StaleVersion
 from .models import Department, Project, ProjectType, Status
@@ -183,7 +183,7 @@ def paste_sheet(request):
     if request.method == "POST" and form.is_valid():
         department = form.cleaned_data["department"]
         try:
-            result = parse_sheets(form.cleaned_data["text"])
+            result = read_text(form.cleaned_data["text"])  # the official layout or another one
         except ImportFormatError as exc:
             context["parse_error"] = str(exc)
             return render(request, "projects/paste_sheet.html", context)
@@ -208,6 +208,10 @@ def paste_sheet(request):
             return render(request, "projects/paste_sheet.html", context)
         for repair in result.repairs:
             messages.info(request, f"已修复：{repair}")
+        for item in result.skipped:
+            messages.info(request, f"已跳过：{item}")
+        for item in result.unplaced:
+            messages.warning(request, f"未导入（本系统没有对应栏目，请核对）：{item}")
         created = report.created
         messages.success(
             request, f"已新建{len(created)}个草稿项目：" + "、".join(p.name for p in created) + "。"

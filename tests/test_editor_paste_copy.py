@@ -116,3 +116,15 @@ def test_a_reviewer_cannot_copy(client, home):
     assert client.post(reverse("projects:copy", args=[project.pk])).status_code == 403
     assert client.get(reverse("projects:copy", args=[project.pk])).status_code == 405
     assert Project.objects.count() == 1
+
+
+def test_a_pasted_table_in_another_provinces_layout_is_read_and_its_leftovers_listed(logged_in, home):
+    from .conftest import ROOT
+
+    text = (ROOT / "fixtures" / "variants" / "chongqing-fengjie-2023.txt").read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    response = logged_in.post(PASTE, {"department": home.pk, "text": text}, follow=True)
+    page = response.content.decode()
+    project = Project.objects.get(department=home)
+    assert project.status == Status.DRAFT and project.goals.exists()
+    assert "已跳过" in page and "未导入（本系统没有对应栏目，请核对）" in page and "业务主管部门" in page
