@@ -109,32 +109,43 @@ def _filtered(request):
     return filterset.qs, None
 
 
-@login_required
-def export_xlsx(request):
+def _batch(request, write, content_type, filename):
+    """A batch export of the list's filter (refused when the filter is invalid)."""
     projects, refused = _filtered(request)
     if refused:
         return refused
-    buffer = io.BytesIO()
-    sheet_xlsx.write_batch(projects, buffer)
-    return _download(buffer.getvalue(), sheet_xlsx.CONTENT_TYPE, "项目支出绩效目标批复.xlsx")
+    return _download(write(projects), content_type, filename)
+
+
+def _into_buffer(write):
+    def written(projects):
+        buffer = io.BytesIO()
+        write(projects, buffer)
+        return buffer.getvalue()
+
+    return written
+
+
+@login_required
+def export_xlsx(request):
+    """汇总 and one worksheet per project."""
+    write = _into_buffer(sheet_xlsx.write_batch)
+    return _batch(request, write, sheet_xlsx.CONTENT_TYPE, "项目支出绩效目标批复.xlsx")
 
 
 @login_required
 def export_docx(request):
     """Every sheet of the list's filter in one Word document, one project per page."""
-    projects, refused = _filtered(request)
-    if refused:
-        return refused
-    sheets = (layout.build_sheet(project) for project in sheet_xlsx.iter_with_tree(projects))
-    content, _ = sheet_docx.write_sheets(sheets)
-    return _download(content, sheet_docx.CONTENT_TYPE, "项目支出绩效目标批复.docx")
+
+    def write(projects):
+        sheets = (layout.build_sheet(project) for project in sheet_xlsx.iter_with_tree(projects))
+        return sheet_docx.write_sheets(sheets)[0]
+
+    return _batch(request, write, sheet_docx.CONTENT_TYPE, "项目支出绩效目标批复.docx")
 
 
 @login_required
 def export_rows(request):
-    projects, refused = _filtered(request)
-    if refused:
-        return refused
-    buffer = io.BytesIO()
-    sheet_xlsx.write_rows(projects, buffer)
-    return _download(buffer.getvalue(), sheet_xlsx.CONTENT_TYPE, "绩效指标明细.xlsx")
+    """One row per indicator."""
+    write = _into_buffer(sheet_xlsx.write_rows)
+    return _batch(request, write, sheet_xlsx.CONTENT_TYPE, "绩效指标明细.xlsx")
