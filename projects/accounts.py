@@ -1,6 +1,7 @@
-"""Administering people: add users, assign and remove roles, deactivate accounts.
+"""Administering people and years: add users, assign and remove roles, deactivate
+accounts, set a year's review mode.
 
-Used by the 用户管理 page and by `adduser`. Every change is written to the
+Used by the 系统管理 pages and by `adduser`. Every change is written to the
 `AdminChange` log in the same transaction (who, when, before → after), so the
 page can show what was done to an account and by whom. The checks of a role
 are here, once: a 财政审核人 is assigned to 主管部门 and always reaches their
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.crypto import get_random_string
 
-from .models import AdminChange, Membership, Role, Scope
+from .models import AdminChange, Membership, Role, Scope, YearSetting
 from .permissions import SYSTEM
 
 PASSWORD_CHARS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -206,3 +207,25 @@ def set_active(actor, user, active):
         after=account_text(user),
     )
     return True
+
+
+def year_text(setting):
+    mode = "两级审核" if setting.two_level else "一级审核"
+    return f"{mode}；财政部门：{setting.finance_body or NOTHING}"
+
+
+@transaction.atomic
+def configure_year(actor, year, two_level, finance_body=""):
+    """Set how the projects of `year` are reviewed. Steps already under way finish on
+    their route: the mode decides where 提交 sends a project from now on."""
+    setting = YearSetting.objects.select_for_update().filter(year=year).first()
+    before = year_text(setting) if setting else ""
+    if setting is None:
+        setting = YearSetting(year=year)
+    setting.two_level, setting.finance_body = two_level, finance_body
+    after = year_text(setting)
+    if before == after:
+        return setting, False
+    setting.save()
+    log(actor, AdminChange.Subject.YEAR, year, f"{year}年度", "修改年度设置", before=before, after=after)
+    return setting, True

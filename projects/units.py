@@ -324,8 +324,8 @@ def import_units(rows, actor):
                 unit.pk,
                 unit.name,
                 "导入单位名单：更新",
-                before[unit.pk],
-                after,
+                before=before[unit.pk],
+                after=after,
             )
         else:
             report.unchanged.append(unit)
