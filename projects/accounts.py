@@ -142,32 +142,33 @@ def set_password(actor, user, password):
 
 
 @transaction.atomic
-def assign_role(actor, user, unit, role, scope=None):
-    """Give `user` `role` in `unit` (or change the scope of that role there; `scope`
-    None keeps it, and is 本单位 for a new role). Returns "added", "changed" or None."""
+def assign_roles(actor, user, units, role, scope=None):
+    """Give `user` `role` in each of `units` (or change the scope of that role there;
+    `scope` None keeps it, and is 本单位 for a new role). All units or none; one log
+    entry. Returns [(unit, "added" | "changed" | None)]."""
     role = Role(role)
-    scope = check_role(unit, role, scope)
+    scopes = [check_role(unit, role, scope) for unit in units]  # every unit before any write
     before = roles_text(user)
-    membership = Membership.objects.select_for_update().filter(user=user, department=unit, role=role).first()
-    if membership is None:
-        Membership.objects.create(user=user, department=unit, role=role, scope=scope or Scope.UNIT)
-        outcome, action = "added", "分配角色"
-    elif scope is not None and membership.scope != scope:
-        membership.scope = scope
-        membership.save(update_fields=["scope"])
-        outcome, action = "changed", "修改角色范围"
-    else:
-        return None
-    log(
-        actor,
-        AdminChange.Subject.USER,
-        user.pk,
-        user_label(user),
-        action,
-        before=before,
-        after=roles_text(user),
-    )
-    return outcome
+    outcomes = []
+    for unit, unit_scope in zip(units, scopes, strict=True):
+        membership = (
+            Membership.objects.select_for_update().filter(user=user, department=unit, role=role).first()
+        )
+        if membership is None:
+            Membership.objects.create(user=user, department=unit, role=role, scope=unit_scope or Scope.UNIT)
+            outcomes.append((unit, "added"))
+        elif unit_scope is not None and membership.scope != unit_scope:
+            membership.scope = unit_scope
+            membership.save(update_fields=["scope"])
+            outcomes.append((unit, "changed"))
+        else:
+            outcomes.append((unit, None))
+    done = {outcome for _, outcome in outcomes if outcome}
+    if done:
+        action = "分配角色" if "added" in done else "修改角色范围"
+        after = roles_text(user)
+        log(actor, AdminChange.Subject.USER, user.pk, user_label(user), action, before=before, after=after)
+    return outcomes
 
 
 @transaction.atomic

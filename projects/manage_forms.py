@@ -37,6 +37,9 @@ class UnitForm(forms.ModelForm):
         error_messages = {
             "code": {"unique": "单位编码已被其他单位使用。"},
             "name": {"unique": "单位名称已被其他单位使用。", "required": "请填写单位名称。"},
+            "parent": {
+                "invalid_choice": "只能选择主管部门（本身没有主管部门的单位）作为上级，单位只分两级。"
+            },
         }
 
     def __init__(self, *args, **kwargs):
@@ -106,6 +109,7 @@ class AssignRoleForm(forms.Form):
         label="范围",
         choices=Scope.choices,
         initial=Scope.UNIT,
+        required=False,
         widget=forms.RadioSelect,
         help_text="“本单位及所属单位”：主管部门的角色同时适用于其全部所属单位。财政审核人总是含所属单位。",
     )
@@ -122,6 +126,8 @@ class AssignRoleForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("role") == Role.FINANCE:
             cleaned["scope"] = Scope.TREE
+        elif not cleaned.get("scope"):
+            cleaned["scope"] = Scope.UNIT
         return cleaned
 
 

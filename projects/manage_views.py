@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -66,7 +65,8 @@ def units(request):
 
 @administrators_only
 def unit_import(request):
-    form = UnitListForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = UnitListForm(request.POST if bound else None, request.FILES if bound else None)
     context = {"form": form, "tab": "units"}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -84,7 +84,7 @@ def unit_import(request):
 def unit_edit(request, pk=None):
     unit = get_object_or_404(Department.objects.restrict(request.user, "view"), pk=pk) if pk else Department()
     before = unit_text(unit.code, unit.name, unit.parent.name if unit.parent_id else "") if pk else ""
-    form = UnitForm(request.POST or None, instance=unit)
+    form = UnitForm(request.POST if request.method == "POST" else None, instance=unit)
     if request.method == "POST" and form.is_valid():
         saved = save_unit(request.user, form.save(commit=False), before)
         messages.success(request, f"已保存单位“{saved.name}”。")
@@ -177,11 +177,9 @@ def user_roles(request, pk):
         return _user_page(request, person, form, status=400)
     data = form.cleaned_data
     try:
-        with transaction.atomic():  # every unit or none
-            outcomes = [
-                (unit, accounts.assign_role(request.user, person, unit, data["role"], data["scope"]))
-                for unit in units_in_tree_order(data["units"])
-            ]
+        outcomes = accounts.assign_roles(
+            request.user, person, units_in_tree_order(data["units"]), data["role"], data["scope"]
+        )
     except AccountError as exc:
         form.add_error(None, exc.message)
         return _user_page(request, person, form, status=400)
@@ -225,7 +223,7 @@ def user_active(request, pk):
 
 @administrators_only
 def years(request):
-    form = YearSettingForm(request.POST or None)
+    form = YearSettingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         setting, changed = accounts.configure_year(

@@ -108,7 +108,12 @@ def _xlsx_table(data):
 
     from .documents.readers.container import check_container
 
-    check_container(data)
+    try:
+        check_container(data)
+    except UnitListError:
+        raise
+    except ImportFormatError as exc:
+        raise UnitListError([str(exc)]) from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_vba=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
@@ -177,11 +182,13 @@ def unit_text(code, name, parent_name):
 
 
 def _check_rows(rows):
+    """Problems of the rows on their own; returns (problems, the rows without one)."""
     code_limit = Department._meta.get_field("code").max_length
     name_limit = Department._meta.get_field("name").max_length
-    problems, codes, names = [], {}, {}
+    problems, codes, names, sound = [], {}, {}, []
     for row in rows:
         where = f"第{row.line}行"
+        found = len(problems)
         if not row.code:
             problems.append(f"{where}：单位编码为空")
         elif len(row.code) > code_limit:
@@ -200,7 +207,11 @@ def _check_rows(rows):
             names[row.name] = row.line
         if row.parent_code and row.parent_code == row.code:
             problems.append(f"{where}：单位不能是自己的主管部门")
-    return problems
+        if len(row.parent_code) > code_limit:
+            problems.append(f"{where}：主管部门编码超过{code_limit}个字符")
+        if len(problems) == found:
+            sound.append(row)
+    return problems, sound
 
 
 def _plan(rows):
@@ -273,10 +284,9 @@ def _plan(rows):
 def import_units(rows, actor):
     """Create or update the units of a unit list (rows from `read_unit_list`), all or nothing;
     every created or changed unit is logged under `actor`."""
-    problems = _check_rows(rows)
-    if problems:
-        raise UnitListError(problems)
-    matches, problems = _plan(rows)
+    problems, sound = _check_rows(rows)
+    matches, more = _plan(sound)  # the whole list's state, as far as its rows can be read
+    problems += more
     if problems:
         raise UnitListError(sorted(problems, key=_line_of))
     report = UnitReport()

@@ -84,7 +84,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"已创建预算单位“{unit.name}”。")
             units.append(unit)
         for unit in units:
-            accounts.check_role(unit, role, scope)  # every unit is checked before anything is written
+            accounts.check_role(unit, role, scope)  # every unit is checked before a user is made
         generated = None
         if user is None:
             user, generated = accounts.create_user(SYSTEM, username, name, password)
@@ -92,8 +92,7 @@ class Command(BaseCommand):
         elif password:
             accounts.set_password(SYSTEM, user, password)
             self.stdout.write(f"已更新用户 {username} 的密码。")
-        for unit in units:
-            outcome = accounts.assign_role(SYSTEM, user, unit, role, scope)
+        for unit, outcome in accounts.assign_roles(SYSTEM, user, units, role, scope):
             reach = "（含所属单位）" if (role == Role.FINANCE or scope == Scope.TREE) else ""
             if outcome == "added":
                 self.stdout.write(self.style.SUCCESS(f"{username} 现为“{unit.name}”的{role.label}{reach}。"))
