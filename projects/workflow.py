@@ -125,7 +125,9 @@ def actions_for(project, user):
 
 
 def _who_may(project, action):
-    """Who takes review step `action` on a project in its current state, for a refusal."""
+    """Who takes step `action` on a project in its current state, for a refusal."""
+    if action.permission != "review":
+        return f"本单位（{project.department}）的{permissions.holders(action.permission)}"
     status = project.status
     if status == Status.PENDING_PARENT:
         return f"主管部门（{project.department.parent or project.department}）的审核人"
@@ -143,10 +145,7 @@ def guard(project, user, action):
             return
     elif not Department.objects.restrict(user, action.permission).filter(pk=project.department_id).exists():
         # Not a holder of the permission in this unit at all.
-        raise TransitionNotAllowed(
-            f"只有本单位（{project.department}）的{permissions.holders(action.permission)}"
-            f"可以{action.label}此项目。"
-        )
+        raise TransitionNotAllowed(f"只有{_who_may(project, action)}可以{action.label}此项目。")
     if not action.allows(project.status):
         raise TransitionNotAllowed(
             f"项目当前状态为“{project.get_status_display()}”，不能{action.label}"

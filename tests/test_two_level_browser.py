@@ -45,24 +45,31 @@ def unit_list(tmp_path):
     return path
 
 
-def test_an_administrator_sets_up_units_users_and_two_level_review(page, django_user_model, tmp_path):
-    django_user_model.objects.create_superuser("guanli", password=PASSWORD, first_name="管理员甲")
-    login(page, "guanli", PASSWORD)
-    base = page.base_url
-
+def import_and_edit_units(page, tmp_path):
     page.get_by_role("link", name="系统管理").click()
     page.get_by_role("link", name="单位", exact=True).click()
     page.get_by_role("link", name="导入单位名单").click()
     page.get_by_label("单位名单文件").set_input_files(str(unit_list(tmp_path)))
     page.get_by_role("button", name="导入").click()
     page.get_by_text("新增5个单位，更新0个，未变化0个。").wait_for()
+    shot(page, "unit-import")
     page.get_by_role("link", name="查看单位列表").click()
     rows = page.locator("table.units tbody tr")
     assert rows.count() == 5
     assert rows.nth(1).locator("td").nth(1).inner_text().endswith(CHILD)
     shot(page, "unit-list")
+    rows.nth(1).get_by_role("link", name="修改").click()
+    page.get_by_label("主管部门").select_option(label="102 鄂州市民政局")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text(f"已保存单位“{CHILD}”。").wait_for()
+    assert Department.objects.get(name=CHILD).parent.name == "鄂州市民政局"
+    page.goto(f"{page.base_url}/manage/units/{Department.objects.get(name=CHILD).pk}/")
+    assert "修改单位" in page.locator("#log").inner_text()
+    shot(page, "unit-edit")
 
-    page.goto(f"{base}/manage/years/")
+
+def switch_2025_to_two_level(page):
+    page.goto(f"{page.base_url}/manage/years/")
     page.get_by_label("年度").fill("2025")
     page.get_by_label("实行两级审核").check()
     page.get_by_label("财政部门（批复单位）").fill(FINANCE_BODY)
@@ -70,6 +77,8 @@ def test_an_administrator_sets_up_units_users_and_two_level_review(page, django_
     page.get_by_text("已保存2025年度设置：两级审核；财政部门：鄂州市财政局。").wait_for()
     shot(page, "years")
 
+
+def add_a_finance_reviewer_and_deactivate_an_account(page):
     page.get_by_role("link", name="用户与角色").click()
     page.get_by_label("用户名").fill("caizheng")
     page.get_by_label("姓名").fill("蔡正")
@@ -96,13 +105,17 @@ def test_an_administrator_sets_up_units_users_and_two_level_review(page, django_
     shot(page, "users")
     assert "停用账号" in page.locator("#log").inner_text()
 
+
+def test_an_administrator_sets_up_units_users_and_two_level_review(page, django_user_model, tmp_path):
+    django_user_model.objects.create_superuser("guanli", password=PASSWORD, first_name="管理员甲")
+    login(page, "guanli", PASSWORD)
+    import_and_edit_units(page, tmp_path)
+    switch_2025_to_two_level(page)
+    add_a_finance_reviewer_and_deactivate_an_account(page)
     finance = django_user_model.objects.get(username="caizheng")
     assert YearSetting.objects.get(year=2025).two_level
-    assert set(Department.objects.restrict(finance, "view").values_list("name", flat=True)) == {
-        MAIN,
-        CHILD,
-        SIBLING,
-    }
+    # 鄂州市政务服务中心 was moved to 鄂州市民政局 above: out of this finance reviewer's reach now
+    assert set(Department.objects.restrict(finance, "view").values_list("name", flat=True)) == {MAIN, SIBLING}
     assert not django_user_model.objects.get(username="linshi").is_active
 
 
