@@ -204,7 +204,12 @@ def perform(project, user, code, comment="", *, confirm_warnings=False, version=
 def _perform(project, user, action, comment, *, confirm_warnings, version):
     code = action.code
     with transaction.atomic():
-        locked = Project.objects.select_for_update().select_related("department__parent").get(pk=project.pk)
+        # The project's row only: its 主管部门 (an outer join) is read, not locked.
+        locked = (
+            Project.objects.select_for_update(of=("self",))
+            .select_related("department__parent")
+            .get(pk=project.pk)
+        )
         guard(locked, user, action)
         if version is not None and str(version).strip() != str(locked.version):
             raise TransitionRefused(
