@@ -15,6 +15,7 @@ before anything is written, and every refusal names its row.
 import csv
 import io
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -302,7 +303,7 @@ def import_units(rows, actor):
             (row, matches[id(row)]) for row in rows if matches[id(row)] and matches[id(row)].name != row.name
         ]
         for _, unit in renamed:
-            Department.objects.filter(pk=unit.pk).update(name=f"\x00{unit.pk}")
+            Department.objects.filter(pk=unit.pk).update(name=f"（改名中）{unit.pk}-{uuid.uuid4().hex}")
         for row in rows:
             unit = matches[id(row)]
             if unit is None:
