@@ -168,7 +168,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    search_fields = ("name",)
+    list_display = ("name", "code", "parent")
+    search_fields = ("name", "code")
     inlines = [MembershipInline]
 
     def get_queryset(self, request):
@@ -177,8 +178,8 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "department", "role")
-    list_filter = ("role", ("department", OWN_UNITS))
+    list_display = ("user", "department", "role", "scope")
+    list_filter = ("role", "scope", ("department", OWN_UNITS))
     search_fields = ("user__username", "department__name")
 
     def get_queryset(self, request):

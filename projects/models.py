@@ -18,9 +18,24 @@ class DepartmentQuerySet(models.QuerySet):
 
 
 class Department(models.Model):
-    """A budget unit (预算单位): a bureau, an office, a town."""
+    """A budget unit (预算单位): a bureau, an office, a town.
 
+    Units are organised in two levels: a 主管部门 (no parent) and its 所属单位
+    (`parent` is the 主管部门). A 主管部门 has no parent and a 所属单位 no units
+    of its own; `clean` refuses anything deeper.
+    """
+
+    code = models.CharField("单位编码", max_length=50, unique=True, null=True, blank=True)
     name = models.CharField("单位名称", max_length=200, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="主管部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="所属单位填写其主管部门；主管部门本身留空。",
+    )
 
     objects = DepartmentQuerySet.as_manager()
 
@@ -31,6 +46,28 @@ class Department(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.code is not None:
+            self.code = self.code.strip() or None
+        problem = tree_problem(self, self.parent)
+        if problem:
+            raise ValidationError({"parent": problem})
+
+
+def tree_problem(unit, parent):
+    """Why `parent` cannot be the 主管部门 of `unit` (two levels only), or None."""
+    if parent is None:
+        return None
+    if unit.pk is not None and parent.pk == unit.pk:
+        return "单位不能是自己的主管部门。"
+    if parent.parent_id is not None:
+        return f"“{parent.name}”本身是“{parent.parent}”的所属单位，不能再作为主管部门（只分两级）。"
+    if unit.pk is not None and unit.children.exists():
+        return f"“{unit.name}”是主管部门，下有所属单位，不能再隶属其他主管部门（只分两级）。"
+    return None
 
 
 class ProjectType(models.TextChoices):
@@ -49,9 +86,16 @@ class Funding(models.TextChoices):
 
 class Status(models.TextChoices):
     DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "已提交"
+    SUBMITTED = "submitted", "已提交"  # one-level review: waiting for the reviewer
+    # Two-level review (YearSetting.two_level): the 主管部门's 初审, then the finance review.
+    PENDING_PARENT = "pending_parent", "待主管部门审核"
+    PENDING_FINANCE = "pending_finance", "待财政审核"
     RETURNED = "returned", "已退回"
     APPROVED = "approved", "已批复"
+
+
+# The states in which a project waits for a reviewer.
+PENDING_STATUSES = (Status.SUBMITTED, Status.PENDING_PARENT, Status.PENDING_FINANCE)
 
 
 def funding_in_order(codes):
@@ -63,10 +107,22 @@ def funding_in_order(codes):
 class Role(models.TextChoices):
     FILLER = "filler", "填报人"
     REVIEWER = "reviewer", "审核人"
+    # A reviewer of the finance bureau: assigned to 主管部门 (归口管理), reaches their 所属单位.
+    FINANCE = "finance", "财政审核人"
+
+
+class Scope(models.TextChoices):
+    UNIT = "unit", "本单位"
+    TREE = "tree", "本单位及所属单位"
 
 
 class Membership(models.Model):
-    """A user's role in a budget unit; a user may belong to several units."""
+    """A user's role in a budget unit; a user may belong to several units.
+
+    `scope` says how far the role reaches: the unit only, or the unit with its
+    所属单位 (a 主管部门's 审核人 reviewing its units). A 财政审核人's membership
+    names a 主管部门 it is assigned to and always reaches its 所属单位.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="memberships"
@@ -75,6 +131,7 @@ class Membership(models.Model):
         Department, verbose_name="预算单位", on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField("角色", max_length=20, choices=Role.choices)
+    scope = models.CharField("范围", max_length=10, choices=Scope.choices, default=Scope.UNIT)
 
     class Meta:
         verbose_name = "单位成员"
@@ -84,7 +141,49 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.department} · {self.get_role_display()}"
+        return f"{self.user} · {self.department} · {self.get_role_display()}（{self.get_scope_display()}）"
+
+    def save(self, *args, **kwargs):
+        if self.role == Role.FINANCE:
+            self.scope = Scope.TREE  # 归口管理: the 主管部门 and everything under it
+        super().save(*args, **kwargs)
+
+
+class YearSetting(models.Model):
+    """How the projects of one budget year are reviewed (editable by administrators).
+
+    Without a row (or with `two_level` off) a year has one-level review:
+    提交 → 已提交 → 批复. With `two_level` on, a 所属单位's project goes to its
+    主管部门 first (初审), then to the finance reviewer (审核, 批复); a
+    主管部门's own project goes to the finance reviewer directly.
+    """
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    two_level = models.BooleanField("两级审核", default=False)
+    finance_body = models.CharField(
+        "财政部门",
+        max_length=200,
+        blank=True,
+        help_text="财政审核人批复时在批复表上署名的批复单位，如“鄂州市财政局”。",
+    )
+
+    class Meta:
+        verbose_name = "年度设置"
+        verbose_name_plural = "年度设置"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年度（{'两级审核' if self.two_level else '一级审核'}）"
+
+    @classmethod
+    def of(cls, year):
+        """The setting of `year` (an unsaved default one when none is stored)."""
+        return cls.objects.filter(year=year).first() or cls(year=year)
+
+    @classmethod
+    def two_level_years(cls):
+        """The years with two-level review, as a subquery."""
+        return cls.objects.filter(two_level=True).values("year")
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -136,6 +235,9 @@ class Project(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Written by the workflow's final step (批复) and cleared by 重新打开: what the sheet prints.
+    approval_body = models.CharField("批复单位", max_length=200, blank=True, editable=False)
+    approval_date = models.DateField("批复日期", null=True, blank=True, editable=False)
 
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 
@@ -193,10 +295,16 @@ class Project(models.Model):
         return perform(self, user, "approve", comment, version=version)
 
     def send_back(self, user, comment, version=None):
-        """已提交 → 已退回 (the reviewer's comment is required)."""
+        """已提交 (or 待主管部门审核, 待财政审核) → 已退回 (the reviewer's comment is required)."""
         from .workflow import perform
 
         return perform(self, user, "return", comment, version=version)
+
+    def pass_first_review(self, user, comment="", version=None):
+        """待主管部门审核 → 待财政审核: the 主管部门's 初审 (two-level review)."""
+        from .workflow import perform
+
+        return perform(self, user, "pass", comment, version=version)
 
     def reopen(self, user, comment, version=None):
         """已批复 → 草稿 (the reason is required); the approval snapshot stays."""
@@ -262,6 +370,7 @@ class Transition(AppendOnly, models.Model):
 
     class Action(models.TextChoices):
         SUBMIT = "submit", "提交"
+        PASS = "pass", "初审通过"
         APPROVE = "approve", "批复"
         RETURN = "return", "退回"
         REOPEN = "reopen", "重新打开"
@@ -280,6 +389,8 @@ class Transition(AppendOnly, models.Model):
         related_name="+",
     )
     comment = models.TextField("意见", blank=True)
+    # The body in whose name a review step was taken (the 主管部门 for 初审, the finance bureau …).
+    body = models.CharField("办理单位", max_length=200, blank=True)
     version = models.PositiveIntegerField("版本")
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
@@ -313,6 +424,9 @@ class ApprovalSnapshot(AppendOnly, models.Model):
     approved_by_name = models.CharField("批复人姓名", max_length=150, blank=True)
     approved_at = models.DateTimeField("批复时间", auto_now_add=True, db_index=True)
     comment = models.TextField("批复意见", blank=True)
+    # The review steps of the round that ended in this approval (初审通过, 批复): action,
+    # label, body, user (name), at (ISO time), comment.
+    steps = models.JSONField("审核步骤", default=list, blank=True)
 
     class Meta:
         verbose_name = "批复存档"
@@ -356,3 +470,38 @@ class PendingImport(models.Model):
     @classmethod
     def expired(cls):
         return cls.objects.filter(created_at__lt=timezone.now() - cls.EXPIRES_AFTER)
+
+
+class AdminChange(AppendOnly, models.Model):
+    """One change an administrator made to users, roles, units or year settings:
+    who, when, what, before → after (the shape of Django's LogEntry). Never changed."""
+
+    class Subject(models.TextChoices):
+        USER = "user", "用户"
+        UNIT = "unit", "单位"
+        YEAR = "year", "年度设置"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人姓名", max_length=150)
+    subject = models.CharField("对象类别", max_length=10, choices=Subject.choices)
+    subject_id = models.CharField("对象编号", max_length=50, db_index=True)
+    subject_label = models.CharField("对象", max_length=200)
+    action = models.CharField("操作", max_length=50)
+    before = models.TextField("修改前", blank=True)
+    after = models.TextField("修改后", blank=True)
+
+    class Meta:
+        verbose_name = "管理操作记录"
+        verbose_name_plural = "管理操作记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject", "subject_id"], name="adminchange_subject")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.subject_label}"

@@ -7,23 +7,30 @@ views, exports, imports, the workflow, the queue, template tags, commands and
 the admin. Both apply the filters built here, so the rule is written once.
 
 An action is granted by a membership (`Membership`) with one of the rule's
-roles in the project's unit, and only while the project is in one of the
-rule's states (when the rule names any). The workflow still checks whether a
-step fits the state (only a submitted project can be approved); the states
-here say which projects an action may touch at all.
+roles that reaches the project's unit: a membership reaches its own unit, and
+with scope `tree` (本单位及所属单位; always for a 财政审核人) also the 所属单位
+of that unit. A grant may be limited to some states (the review steps: a
+主管部门's 审核人 reviews 已提交 and 待主管部门审核, a 财政审核人 already
+已提交 and 待财政审核), to reach through the 主管部门 only (初审), or to years of
+one-level review (a 审核人 reopens an approval only where no finance reviewer
+gave it). The workflow still checks whether a step fits the state (only a
+submitted project can be approved); the states here say which projects an
+action may touch at all.
 
 Active superusers act in every unit, but the state filters hold for them too:
 nobody edits an approved project in the editor, an import or the admin; it is
 reopened first. `SYSTEM` is the operator at the command line (management
 commands): it may do everything, in every state, e.g. restore a backup over an
-approved project. Anonymous and inactive users may do nothing.
+approved project. Anonymous and inactive users may do nothing. Administrators
+(`may_administer`: active superusers) also manage units, users and years.
 """
 
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 
-from .models import Membership, Project, Role
+from .models import Membership, Project, Role, Status
 
 
 class _System:
@@ -37,27 +44,49 @@ SYSTEM = _System()
 
 
 @dataclass(frozen=True)
+class Grant:
+    role: str  # a membership with this role that reaches the project's unit grants the action
+    statuses: tuple | None = None  # the project states it applies to (None: every state)
+    via_parent: bool = False  # reach only through a tree membership of the project's 主管部门
+    one_level_only: bool = False  # only for projects of years without two-level review
+
+
+@dataclass(frozen=True)
 class Rule:
-    roles: tuple  # a membership with one of these roles in the unit grants the action
-    statuses: tuple | None  # the project states the action applies to (None: every state)
+    grants: tuple
+
+    @property
+    def roles(self):
+        return tuple(dict.fromkeys(grant.role for grant in self.grants))
 
 
 EDITABLE = Project.EDITABLE_STATUSES  # 草稿, 已退回
-MEMBERS = (Role.FILLER, Role.REVIEWER)
+MEMBERS = (Grant(Role.FILLER), Grant(Role.REVIEWER), Grant(Role.FINANCE))
 
 RULES = {
     # See the project, its sheet, its history and its approvals.
-    "view": Rule(MEMBERS, None),
+    "view": Rule(MEMBERS),
     # Print and download the sheet, export the list.
-    "export": Rule(MEMBERS, None),
+    "export": Rule(MEMBERS),
     # Change the content (editor, admin); for units: create projects there.
-    "edit": Rule((Role.FILLER,), EDITABLE),
+    "edit": Rule((Grant(Role.FILLER, EDITABLE),)),
     # Which stored projects an import may overwrite; for units: import or paste into.
-    "import": Rule((Role.FILLER,), EDITABLE),
+    "import": Rule((Grant(Role.FILLER, EDITABLE),)),
     # 提交 (the workflow checks that the project is a draft or returned).
-    "submit": Rule((Role.FILLER,), None),
-    # 批复, 退回, 重新打开 (the workflow checks the state of each step).
-    "review": Rule((Role.REVIEWER,), None),
+    "submit": Rule((Grant(Role.FILLER),)),
+    # The review steps (the workflow checks which step fits the state) and the 待审核 queue.
+    "review": Rule(
+        (
+            # one-level review: 批复, 退回 (the unit's 审核人, or its 主管部门's with scope tree)
+            Grant(Role.REVIEWER, (Status.SUBMITTED,)),
+            # two-level review, 初审 (通过, 退回): the 主管部门's 审核人 only
+            Grant(Role.REVIEWER, (Status.PENDING_PARENT,), via_parent=True),
+            # 重新打开 what a 审核人 approved: years of one-level review only
+            Grant(Role.REVIEWER, (Status.APPROVED,), one_level_only=True),
+            # the finance reviewer of the 主管部门: 批复, 退回, 重新打开 in either mode
+            Grant(Role.FINANCE, (Status.SUBMITTED, Status.PENDING_FINANCE, Status.APPROVED)),
+        )
+    ),
 }
 
 ACTIONS = tuple(RULES)
@@ -72,7 +101,7 @@ def rule(action):
 
 def holders(action):
     """Who holds `action` in a unit, as the pages name them (填报人, 审核人)."""
-    return "或".join(Role(role).label for role in rule(action).roles)
+    return "或".join(Role(role).label for role in rule(action).roles if role != Role.FINANCE)
 
 
 def _is_person(actor):
@@ -85,27 +114,89 @@ def _everywhere(actor):
     return actor is SYSTEM or (_is_person(actor) and actor.is_superuser)
 
 
+def may_administer(actor):
+    """Whether `actor` manages units, users and year settings (active superusers)."""
+    return _is_person(actor) and actor.is_superuser
+
+
+def _table(model):
+    from django.db import connection
+
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _reached_units(actor, roles, via_parent=False):
+    """A subquery of department ids: the units the actor's memberships with `roles` reach
+    (their own units, and the 所属单位 of tree memberships; only the latter with `via_parent`).
+
+    Written as SQL because it is the innermost part of every permission question: a page
+    asks several (`allowed` six at once), and compiling nested querysets each time cost
+    more than the queries themselves.
+    """
+    from .models import Department, Scope
+
+    members, units = _table(Membership), _table(Department)
+    roles = sorted(roles)
+    among = ", ".join(["%s"] * len(roles))
+    sql = (
+        f"SELECT id FROM {units} WHERE parent_id IN (SELECT department_id FROM {members} "
+        f"WHERE user_id = %s AND role IN ({among}) AND scope = %s)"
+    )
+    params = [actor.pk, *roles, Scope.TREE.value]
+    if not via_parent:
+        sql += f" OR id IN (SELECT department_id FROM {members} WHERE user_id = %s AND role IN ({among}))"
+        params += [actor.pk, *roles]
+    return RawSQL(sql, params)
+
+
 def unit_condition(actor, action, field="pk"):
-    """A Q on `field` (a department id) for the units where `actor` holds `action`;
-    `Q()` for every unit, None for none."""
-    granted_by = rule(action).roles
+    """A Q on `field` (a department id) for the units where `actor` holds `action`
+    (in some state); `Q()` for every unit, None for none."""
+    grants = rule(action).grants
     if _everywhere(actor):
         return Q()
     if not _is_person(actor):
         return None
-    memberships = Membership.objects.filter(user=actor, role__in=granted_by)
-    return Q(**{f"{field}__in": memberships.values("department_id")})
+    roles = tuple({grant.role for grant in grants})
+    return Q(**{f"{field}__in": _reached_units(actor, roles)})
+
+
+def _grant_condition(grant):
+    """The part of a grant that is about the project, not the person: states and year."""
+    from .models import YearSetting
+
+    condition = Q()
+    if grant.statuses is not None:
+        condition &= Q(status__in=grant.statuses)
+    if grant.one_level_only:
+        two_level = RawSQL(f"SELECT year FROM {_table(YearSetting)} WHERE two_level = %s", [True])
+        condition &= ~Q(year__in=two_level)
+    return condition
 
 
 def project_condition(actor, action):
     """A Q on Project for the projects `actor` may `action`; None for none."""
+    grants = rule(action).grants
     if actor is SYSTEM:
-        rule(action)
         return Q()
-    condition = unit_condition(actor, action, field="department_id")
-    statuses = rule(action).statuses
-    if condition is not None and statuses is not None:
-        condition &= Q(status__in=statuses)
+    if not _is_person(actor):
+        return None
+    # Grants that differ only by role share one condition (one subquery for all their roles).
+    grouped = {}
+    for grant in grants:
+        key = (grant.statuses, grant.via_parent, grant.one_level_only)
+        grouped.setdefault(key, (grant, []))[1].append(grant.role)
+    conditions = []
+    for grant, roles in grouped.values():
+        where = _grant_condition(grant)
+        if not actor.is_superuser:
+            where &= Q(department_id__in=_reached_units(actor, tuple(roles), grant.via_parent))
+        elif not where:
+            return Q()  # a superuser, and a grant without conditions: every project
+        conditions.append(where)
+    condition = conditions[0]
+    for where in conditions[1:]:
+        condition |= where
     return condition
 
 

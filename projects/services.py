@@ -356,3 +356,33 @@ def restore_record(project, data, users):
             project=project, **{**approval, "approved_by": user_named(approval["approved_by"])}
         )
         ApprovalSnapshot.objects.filter(pk=snapshot.pk).update(approved_at=approval["approved_at"])
+    if project.status == Status.APPROVED:
+        _restore_approval(project)
+
+
+def _snapshot_approval(snapshot):
+    """(批复单位, 批复日期) as an approval snapshot recorded them, or None."""
+    from datetime import date
+
+    approval = snapshot.data.get("approval") if snapshot else None
+    if not isinstance(approval, dict):
+        return None
+    try:
+        return str(approval.get("body") or "")[:200], date.fromisoformat(approval.get("date"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _restore_approval(project):
+    """批复单位 / 批复日期 of a restored approved project, from its restored record: the
+    latest snapshot's copy, else the latest 批复 step."""
+    from django.utils import timezone
+
+    found = _snapshot_approval(project.snapshots.order_by("-approved_at", "-id").first())
+    if found is None:
+        step = project.transitions.filter(action=Transition.Action.APPROVE).order_by("-at", "-id").first()
+        if step is None:
+            return
+        found = step.body, timezone.localdate(step.at)
+    project.approval_body, project.approval_date = found
+    Project.objects.filter(pk=project.pk).update(approval_body=found[0], approval_date=found[1])

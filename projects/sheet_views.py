@@ -8,9 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import content_disposition_header
 
 from .documents import layout
+from .documents.data import approval_to_dict
 from .documents.writers import docx as sheet_docx
 from .documents.writers import pdf as sheet_pdf
 from .documents.writers import xlsx as sheet_xlsx
@@ -34,7 +37,14 @@ class SheetSource:
             self.project = get_object_or_404(visible, pk=pk)
             snapshots = ApprovalSnapshot.objects.filter(project=self.project)
             self.snapshot = get_object_or_404(snapshots, pk=snapshot_id)
-            self.sheet = layout.build_sheet(self.snapshot.data)
+            data = self.snapshot.data
+            if "approval" not in data:  # a snapshot taken before sheets named the approval
+                approved_on = timezone.localdate(self.snapshot.approved_at)
+                data = {**data, "approval": approval_to_dict("", approved_on)}
+            self.sheet = layout.build_sheet(data)
+            self.snapshot.step_list = [
+                {**step, "at": parse_datetime(step["at"])} for step in self.snapshot.steps
+            ]
             # 第N次批复: its place among the project's approvals, not the internal version counter
             self.snapshot.number = snapshots.filter(approved_at__lte=self.snapshot.approved_at).count()
 

@@ -9,7 +9,7 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="detail"),
     *(
         path(f"projects/<int:pk>/{code}/", workflow_views.transition, {"code": code}, name=code)
-        for code in ("submit", "approve", "return", "reopen")
+        for code in ("submit", "pass", "approve", "return", "reopen")
     ),
     path("projects/<int:pk>/approved/<int:snapshot_id>/", sheet_views.sheet, name="snapshot"),
     *(

@@ -1,14 +1,24 @@
 """The review and approval workflow: states, who may move a project, and the audit.
 
+One-level review (the default):
+
     草稿 ──提交──▶ 已提交 ──批复──▶ 已批复 ──重新打开──▶ 草稿
                     │
                     └──退回──▶ 已退回 ──提交──▶ 已提交
 
+Two-level review (a year's `YearSetting.two_level`): a 所属单位's project goes
+to its 主管部门 first, a 主管部门's own project straight to the finance reviewer:
+
+    草稿 ──提交──▶ 待主管部门审核 ──初审通过──▶ 待财政审核 ──批复──▶ 已批复
+                        │                          │
+                        └──退回──▶ 已退回 ◀──退回──┘
+
 Submitting needs the `submit` permission, the other steps `review`
-(projects/permissions.py: the unit's 填报人 and 审核人). A step runs under a
-lock on the project row, records a `Transition` and, on approval, an
-`ApprovalSnapshot`, all in one transaction; a refused step raises and changes
-nothing.
+(projects/permissions.py: who reviews which state). A step runs under a lock
+on the project row, records a `Transition` (with the body in whose name a
+review step was taken) and, on approval, the 批复单位 / 批复日期 and an
+`ApprovalSnapshot` with the review steps of the round, all in one transaction;
+a refused step raises and changes nothing.
 """
 
 import logging
@@ -16,12 +26,23 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from indicators import checks
 
 from . import permissions
 from .documents.data import project_to_dict
-from .models import ApprovalSnapshot, Project, Status, Transition
+from .models import (
+    ApprovalSnapshot,
+    Department,
+    Membership,
+    Project,
+    Role,
+    Scope,
+    Status,
+    Transition,
+    YearSetting,
+)
 
 logger = logging.getLogger("perfgoals.workflow")
 
@@ -52,7 +73,7 @@ class Action:
     code: str
     label: str
     sources: tuple
-    target: str
+    target: str | None  # None: the first state of the year's review route (submit)
     permission: str  # the action of projects/permissions.py that allows this step
     comment_label: str
     comment_required: bool
@@ -61,15 +82,36 @@ class Action:
         return status in self.sources
 
 
+REVIEW_SOURCES = (Status.SUBMITTED, Status.PENDING_PARENT, Status.PENDING_FINANCE)
+
 ACTIONS = {
     action.code: action
     for action in (
-        Action("submit", "提交", (Status.DRAFT, Status.RETURNED), Status.SUBMITTED, "submit", "说明", False),
-        Action("approve", "批复", (Status.SUBMITTED,), Status.APPROVED, "review", "批复意见", False),
-        Action("return", "退回", (Status.SUBMITTED,), Status.RETURNED, "review", "退回意见", True),
+        Action("submit", "提交", (Status.DRAFT, Status.RETURNED), None, "submit", "说明", False),
+        Action(
+            "pass", "初审通过", (Status.PENDING_PARENT,), Status.PENDING_FINANCE, "review", "初审意见", False
+        ),
+        Action(
+            "approve",
+            "批复",
+            (Status.SUBMITTED, Status.PENDING_FINANCE),
+            Status.APPROVED,
+            "review",
+            "批复意见",
+            False,
+        ),
+        Action("return", "退回", REVIEW_SOURCES, Status.RETURNED, "review", "退回意见", True),
         Action("reopen", "重新打开", (Status.APPROVED,), Status.DRAFT, "review", "重新打开原因", True),
     )
 }
+
+
+def submit_target(project):
+    """Where 提交 sends `project`: 已提交 (one-level review); with two-level review,
+    待主管部门审核 for a 所属单位 and 待财政审核 for a 主管部门's own project."""
+    if not YearSetting.of(project.year).two_level:
+        return Status.SUBMITTED
+    return Status.PENDING_PARENT if project.department.parent_id else Status.PENDING_FINANCE
 
 
 def actions_for(project, user):
@@ -82,18 +124,60 @@ def actions_for(project, user):
     ]
 
 
+def _who_may(project, action):
+    """Who takes step `action` on a project in its current state, for a refusal."""
+    if action.permission != "review":
+        return f"本单位（{project.department}）的{permissions.holders(action.permission)}"
+    status = project.status
+    if status == Status.PENDING_PARENT:
+        return f"主管部门（{project.department.parent or project.department}）的审核人"
+    if status == Status.PENDING_FINANCE:
+        return "归口管理的财政审核人"
+    if status == Status.APPROVED and YearSetting.of(project.year).two_level:
+        return "归口管理的财政审核人"
+    return f"本单位（{project.department}）的审核人"
+
+
 def guard(project, user, action):
     """Raise TransitionNotAllowed unless `user` may take `action` on `project` now."""
-    if not Project.objects.restrict(user, action.permission).filter(pk=project.pk).exists():
-        raise TransitionNotAllowed(
-            f"只有本单位（{project.department}）的{permissions.holders(action.permission)}"
-            f"可以{action.label}此项目。"
-        )
+    if Project.objects.restrict(user, action.permission).filter(pk=project.pk).exists():
+        if action.allows(project.status):
+            return
+    elif not Department.objects.restrict(user, action.permission).filter(pk=project.department_id).exists():
+        # Not a holder of the permission in this unit at all.
+        raise TransitionNotAllowed(f"只有{_who_may(project, action)}可以{action.label}此项目。")
     if not action.allows(project.status):
         raise TransitionNotAllowed(
             f"项目当前状态为“{project.get_status_display()}”，不能{action.label}"
             f"（只有{'、'.join(Status(s).label for s in action.sources)}的项目可以{action.label}）。"
         )
+    # A holder in this unit, a fitting state, but not this step's reviewer.
+    raise TransitionNotAllowed(
+        f"项目当前状态为“{project.get_status_display()}”，应由{_who_may(project, action)}{action.label}。"
+    )
+
+
+def acting_body(project, user, code, from_status):
+    """The body in whose name `user` takes review step `code`: the 主管部门 for 初审, the
+    finance bureau (the year's `finance_body`) for the finance review, otherwise the
+    unit through which the user reviews (the project's unit or its 主管部门)."""
+    if code == "submit":
+        return ""
+    unit = project.department
+    if from_status == Status.PENDING_PARENT:
+        return unit.parent.name if unit.parent_id else unit.name
+    finance_body = YearSetting.of(project.year).finance_body
+    if from_status == Status.PENDING_FINANCE or user.is_superuser:
+        return finance_body
+    memberships = Membership.objects.filter(user=user, role__in=(Role.REVIEWER, Role.FINANCE))
+    if memberships.filter(role=Role.FINANCE, department_id__in=(unit.pk, unit.parent_id)).exists():
+        return finance_body
+    reaching_parent = memberships.filter(
+        role=Role.REVIEWER, scope=Scope.TREE, department_id=unit.parent_id
+    ).exists()
+    if unit.parent_id and reaching_parent and not memberships.filter(department_id=unit.pk).exists():
+        return unit.parent.name
+    return unit.name
 
 
 def perform(project, user, code, comment="", *, confirm_warnings=False, version=None):
@@ -120,7 +204,12 @@ def perform(project, user, code, comment="", *, confirm_warnings=False, version=
 def _perform(project, user, action, comment, *, confirm_warnings, version):
     code = action.code
     with transaction.atomic():
-        locked = Project.objects.select_for_update().select_related("department").get(pk=project.pk)
+        # The project's row only: its 主管部门 (an outer join) is read, not locked.
+        locked = (
+            Project.objects.select_for_update(of=("self",))
+            .select_related("department__parent")
+            .get(pk=project.pk)
+        )
         guard(locked, user, action)
         if version is not None and str(version).strip() != str(locked.version):
             raise TransitionRefused(
@@ -142,18 +231,28 @@ def _perform(project, user, action, comment, *, confirm_warnings, version):
                     findings=found_warnings,
                 )
         from_status = locked.status
-        locked.status = action.target
+        target = action.target or submit_target(locked)
+        body = acting_body(locked, user, code, from_status)
+        locked.status = target
         locked.version += 1
         locked._history_user = user if user.is_authenticated else None
         locked._change_reason = action.label
-        locked.save(update_fields=["status", "version", "updated_at"])
+        fields = ["status", "version", "updated_at"]
+        if code in ("approve", "reopen"):
+            # What the sheet prints as 批复单位 / 批复日期; a reopened project is not approved.
+            approved = code == "approve"
+            locked.approval_body = body if approved else ""
+            locked.approval_date = timezone.localdate() if approved else None
+            fields += ["approval_body", "approval_date"]
+        locked.save(update_fields=fields)
         transition = Transition.objects.create(
             project=locked,
             action=code,
             from_status=from_status,
-            to_status=action.target,
+            to_status=target,
             user=locked._history_user,
             comment=comment,
+            body=body,
             version=locked.version,
         )
         if code == "approve":
@@ -161,10 +260,30 @@ def _perform(project, user, action, comment, *, confirm_warnings, version):
             ApprovalSnapshot.objects.create(
                 project=locked,
                 data=project_to_dict(approved),
+                steps=review_steps(locked),
                 version=locked.version,
                 approved_by=user,
                 approved_by_name=user.get_full_name() or user.get_username(),
                 comment=comment,
             )
     project.status, project.version = locked.status, locked.version
+    project.approval_body, project.approval_date = locked.approval_body, locked.approval_date
     return transition
+
+
+def review_steps(project):
+    """The review steps of the current round (since the last 提交): 初审 and 批复, as
+    the approval snapshot records them."""
+    transitions = list(project.transitions.select_related("user").order_by("at", "id"))
+    last_submit = max((i for i, t in enumerate(transitions) if t.action == "submit"), default=-1)
+    return [
+        {
+            "action": t.action,
+            "label": t.get_action_display(),
+            "body": t.body,
+            "user": (t.user.get_full_name() or t.user.get_username()) if t.user else "",
+            "at": timezone.localtime(t.at).isoformat(),
+            "comment": t.comment,
+        }
+        for t in transitions[last_submit + 1 :]
+    ]

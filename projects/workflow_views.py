@@ -10,11 +10,16 @@ from django.views.decorators.http import require_POST
 
 from indicators import checks
 
-from .models import Department, Project, Status, Transition
+from .models import PENDING_STATUSES, Department, Project, Status, Transition
 from .workflow import ACTIONS, TransitionNotAllowed, TransitionRefused
 
 DONE = {
-    "submit": "已提交，等待审核人审核。",
+    Status.SUBMITTED: "已提交，等待审核人审核。",
+    Status.PENDING_PARENT: "已提交，等待主管部门初审。",
+    Status.PENDING_FINANCE: "已提交，等待财政审核。",
+}
+DONE_BY_ACTION = {
+    "pass": "已初审通过，等待财政审核。",
     "approve": "已批复，批复内容已存档。",
     "return": "已退回填报人修改。",
     "reopen": "已重新打开，项目恢复为草稿。",
@@ -24,7 +29,7 @@ DONE = {
 @login_required
 @require_POST
 def transition(request, pk, code):
-    """One workflow step (`code` from the URL configuration: submit, approve, return, reopen)."""
+    """One workflow step (`code` from the URL configuration: submit, pass, approve, return, reopen)."""
     # Scoped first: another unit's project is invisible (404), whatever the role.
     project = get_object_or_404(Project.objects.restrict(request.user, "view"), pk=pk)
     user, comment, version = request.user, request.POST.get("comment", ""), request.POST.get("version")
@@ -32,6 +37,8 @@ def transition(request, pk, code):
         if code == "submit":
             confirm = request.POST.get("confirm_warnings") == "1"
             project.submit(user, confirm_warnings=confirm, comment=comment, version=version)
+        elif code == "pass":
+            project.pass_first_review(user, comment, version=version)
         elif code == "approve":
             project.approve(user, comment, version=version)
         elif code == "return":
@@ -45,7 +52,8 @@ def transition(request, pk, code):
         for finding in exc.findings:
             messages.warning(request, _finding_text(finding))
         return redirect("projects:detail", pk=project.pk)
-    messages.success(request, f"“{project.name}”{DONE[code]}")
+    done = DONE[project.status] if code == "submit" else DONE_BY_ACTION[code]
+    messages.success(request, f"“{project.name}”{done}")
     return redirect("projects:detail", pk=project.pk)
 
 
@@ -60,22 +68,42 @@ def _finding_text(finding):
     )
 
 
+STEP_LABELS = {
+    Status.SUBMITTED: "审核批复",
+    Status.PENDING_PARENT: "主管部门初审",
+    Status.PENDING_FINANCE: "财政审核",
+}
+
+
 @login_required
 def queue(request):
-    """The submitted projects of the reviewer's units, oldest submission first."""
+    """What waits for this reviewer: the projects in a review state that the user may take
+    the next step on (a 主管部门's 审核人: 待主管部门审核; a 财政审核人: 待财政审核; in
+    one-level years: 已提交), the longest-waiting first."""
     if not Department.objects.restrict(request.user, "review").exists():
         raise PermissionDenied("待审核列表仅对审核人开放。")
-    projects = Project.objects.restrict(request.user, "review").filter(status=Status.SUBMITTED)
-    submitted_at = Transition.objects.filter(project=OuterRef("pk"), to_status=Status.SUBMITTED).order_by(
-        "-at"
-    )
+    projects = Project.objects.restrict(request.user, "review").filter(status__in=PENDING_STATUSES)
+    arrived = Transition.objects.filter(project=OuterRef("pk"), to_status=OuterRef("status")).order_by("-at")
+    submitted_at = Transition.objects.filter(project=OuterRef("pk"), action="submit").order_by("-at")
     projects = (
         projects.with_tree()
-        .annotate(submitted_at=Subquery(submitted_at.values("at")[:1]))
-        .order_by("submitted_at", "id")
+        .select_related("department__parent")
+        .annotate(
+            arrived_at=Subquery(arrived.values("at")[:1]),
+            submitted_at=Subquery(submitted_at.values("at")[:1]),
+        )
+        .order_by("arrived_at", "id")
     )
     rows = []
     for project in projects:
         counts = checks.count(checks.check_project(project))
-        rows.append({"project": project, "errors": counts.errors, "warnings": counts.warnings})
-    return render(request, "projects/queue.html", {"rows": rows})
+        rows.append(
+            {
+                "project": project,
+                "step": STEP_LABELS[project.status],
+                "errors": counts.errors,
+                "warnings": counts.warnings,
+            }
+        )
+    steps = sorted({row["step"] for row in rows}, key=list(STEP_LABELS.values()).index)
+    return render(request, "projects/queue.html", {"rows": rows, "steps": steps})

@@ -1,116 +1,170 @@
 """`restrict(user, action)`, the one door for permissions, against a table written here.
 
-Every action × every kind of user × every state, for a project of the user's unit
-and one of another unit. The table below is written out by hand from the rules
-(README, "Permissions"), not computed from projects/permissions.py, so a change
-to the rules shows up as a difference here.
+Every action × every kind of user × every state, for projects of three units: a
+主管部门 (鄂州市数据局), one of its 所属单位 (鄂州市政务服务中心) and an unrelated unit
+(鄂州市财政局). The table below is written out by hand from the rules (README,
+"Permissions"), not computed from projects/permissions.py, so a change to the
+rules shows up as a difference here. The year of these projects has one-level
+review; what two-level review changes is tested below the table.
 """
 
 import pytest
 
 from projects import permissions
-from projects.models import Department, Membership, Project, Role, Status
+from projects.models import Department, Membership, Project, Role, Scope, Status, YearSetting
 from projects.permissions import SYSTEM
 
-UNIT, OTHER_UNIT = "鄂州市数据局", "鄂州市财政局"
-ALL = {"draft", "submitted", "returned", "approved"}
+UNIT, CHILD, OTHER_UNIT = "鄂州市数据局", "鄂州市政务服务中心", "鄂州市财政局"
+UNITS = (UNIT, CHILD, OTHER_UNIT)
+ALL = {"draft", "submitted", "pending_parent", "pending_finance", "returned", "approved"}
 EDITABLE = {"draft", "returned"}
 NONE = set()
+# What each reviewer may take a review step on (the workflow then picks the step by state).
+REVIEWS = {"submitted", "approved"}  # a 审核人, one-level year: 批复/退回, 重新打开
+FIRST_REVIEW = {"submitted", "pending_parent", "approved"}  # … plus 初审 of a 所属单位's project
+FINANCE = {"submitted", "pending_finance", "approved"}
+EVERY_REVIEW = {"submitted", "pending_parent", "pending_finance", "approved"}
 
-# role -> (states of its own unit's projects it gets, states of the other unit's)
-# "own unit" is 鄂州市数据局 for everyone but other_filler / other_reviewer (鄂州市财政局).
+# role -> the states of projects it gets in (鄂州市数据局, 鄂州市政务服务中心, 鄂州市财政局)
 EXPECTED = {
     "view": {
-        "anonymous": (NONE, NONE),
-        "inactive": (NONE, NONE),
-        "inactive_superuser": (NONE, NONE),
-        "filler": (ALL, NONE),
-        "other_filler": (ALL, NONE),
-        "reviewer": (ALL, NONE),
-        "other_reviewer": (ALL, NONE),
-        "filler_and_reviewer": (ALL, NONE),
-        "superuser": (ALL, ALL),
-        "system": (ALL, ALL),
+        "anonymous": (NONE, NONE, NONE),
+        "inactive": (NONE, NONE, NONE),
+        "inactive_superuser": (NONE, NONE, NONE),
+        "filler": (ALL, NONE, NONE),
+        "other_filler": (NONE, NONE, ALL),
+        "reviewer": (ALL, NONE, NONE),
+        "other_reviewer": (NONE, NONE, ALL),
+        "filler_and_reviewer": (ALL, NONE, NONE),
+        "parent_reviewer": (ALL, ALL, NONE),  # scope tree: the 主管部门 and its 所属单位
+        "child_filler": (NONE, ALL, NONE),
+        "child_reviewer": (NONE, ALL, NONE),
+        "finance": (ALL, ALL, NONE),  # 归口管理 鄂州市数据局
+        "superuser": (ALL, ALL, ALL),
+        "system": (ALL, ALL, ALL),
     },
     "export": {
-        "anonymous": (NONE, NONE),
-        "inactive": (NONE, NONE),
-        "inactive_superuser": (NONE, NONE),
-        "filler": (ALL, NONE),
-        "other_filler": (ALL, NONE),
-        "reviewer": (ALL, NONE),
-        "other_reviewer": (ALL, NONE),
-        "filler_and_reviewer": (ALL, NONE),
-        "superuser": (ALL, ALL),
-        "system": (ALL, ALL),
+        "anonymous": (NONE, NONE, NONE),
+        "inactive": (NONE, NONE, NONE),
+        "inactive_superuser": (NONE, NONE, NONE),
+        "filler": (ALL, NONE, NONE),
+        "other_filler": (NONE, NONE, ALL),
+        "reviewer": (ALL, NONE, NONE),
+        "other_reviewer": (NONE, NONE, ALL),
+        "filler_and_reviewer": (ALL, NONE, NONE),
+        "parent_reviewer": (ALL, ALL, NONE),
+        "child_filler": (NONE, ALL, NONE),
+        "child_reviewer": (NONE, ALL, NONE),
+        "finance": (ALL, ALL, NONE),
+        "superuser": (ALL, ALL, ALL),
+        "system": (ALL, ALL, ALL),
     },
     "edit": {
-        "anonymous": (NONE, NONE),
-        "inactive": (NONE, NONE),
-        "inactive_superuser": (NONE, NONE),
-        "filler": (EDITABLE, NONE),
-        "other_filler": (EDITABLE, NONE),
-        "reviewer": (NONE, NONE),
-        "other_reviewer": (NONE, NONE),
-        "filler_and_reviewer": (EDITABLE, NONE),
-        "superuser": (EDITABLE, EDITABLE),  # every unit, but an approved project is reopened first
-        "system": (ALL, ALL),  # the command line, e.g. restoring a backup
+        "anonymous": (NONE, NONE, NONE),
+        "inactive": (NONE, NONE, NONE),
+        "inactive_superuser": (NONE, NONE, NONE),
+        "filler": (EDITABLE, NONE, NONE),
+        "other_filler": (NONE, NONE, EDITABLE),
+        "reviewer": (NONE, NONE, NONE),
+        "other_reviewer": (NONE, NONE, NONE),
+        "filler_and_reviewer": (EDITABLE, NONE, NONE),
+        "parent_reviewer": (NONE, NONE, NONE),
+        "child_filler": (NONE, EDITABLE, NONE),
+        "child_reviewer": (NONE, NONE, NONE),
+        "finance": (NONE, NONE, NONE),
+        # every unit, but an approved project is reopened first
+        "superuser": (EDITABLE, EDITABLE, EDITABLE),
+        "system": (ALL, ALL, ALL),  # the command line, e.g. restoring a backup
     },
     "import": {
-        "anonymous": (NONE, NONE),
-        "inactive": (NONE, NONE),
-        "inactive_superuser": (NONE, NONE),
-        "filler": (EDITABLE, NONE),
-        "other_filler": (EDITABLE, NONE),
-        "reviewer": (NONE, NONE),
-        "other_reviewer": (NONE, NONE),
-        "filler_and_reviewer": (EDITABLE, NONE),
-        "superuser": (EDITABLE, EDITABLE),
-        "system": (ALL, ALL),
+        "anonymous": (NONE, NONE, NONE),
+        "inactive": (NONE, NONE, NONE),
+        "inactive_superuser": (NONE, NONE, NONE),
+        "filler": (EDITABLE, NONE, NONE),
+        "other_filler": (NONE, NONE, EDITABLE),
+        "reviewer": (NONE, NONE, NONE),
+        "other_reviewer": (NONE, NONE, NONE),
+        "filler_and_reviewer": (EDITABLE, NONE, NONE),
+        "parent_reviewer": (NONE, NONE, NONE),
+        "child_filler": (NONE, EDITABLE, NONE),
+        "child_reviewer": (NONE, NONE, NONE),
+        "finance": (NONE, NONE, NONE),
+        "superuser": (EDITABLE, EDITABLE, EDITABLE),
+        "system": (ALL, ALL, ALL),
     },
     "submit": {
-        "anonymous": (NONE, NONE),
-        "inactive": (NONE, NONE),
-        "inactive_superuser": (NONE, NONE),
-        "filler": (ALL, NONE),  # the workflow then allows it from 草稿 and 已退回 only
-        "other_filler": (ALL, NONE),
-        "reviewer": (NONE, NONE),
-        "other_reviewer": (NONE, NONE),
-        "filler_and_reviewer": (ALL, NONE),
-        "superuser": (ALL, ALL),
-        "system": (ALL, ALL),
+        "anonymous": (NONE, NONE, NONE),
+        "inactive": (NONE, NONE, NONE),
+        "inactive_superuser": (NONE, NONE, NONE),
+        "filler": (ALL, NONE, NONE),  # the workflow then allows it from 草稿 and 已退回 only
+        "other_filler": (NONE, NONE, ALL),
+        "reviewer": (NONE, NONE, NONE),
+        "other_reviewer": (NONE, NONE, NONE),
+        "filler_and_reviewer": (ALL, NONE, NONE),
+        "parent_reviewer": (NONE, NONE, NONE),
+        "child_filler": (NONE, ALL, NONE),
+        "child_reviewer": (NONE, NONE, NONE),
+        "finance": (NONE, NONE, NONE),
+        "superuser": (ALL, ALL, ALL),
+        "system": (ALL, ALL, ALL),
     },
     "review": {
-        "anonymous": (NONE, NONE),
-        "inactive": (NONE, NONE),
-        "inactive_superuser": (NONE, NONE),
-        "filler": (NONE, NONE),
-        "other_filler": (NONE, NONE),
-        "reviewer": (ALL, NONE),
-        "other_reviewer": (ALL, NONE),
-        "filler_and_reviewer": (ALL, NONE),
-        "superuser": (ALL, ALL),
-        "system": (ALL, ALL),
+        "anonymous": (NONE, NONE, NONE),
+        "inactive": (NONE, NONE, NONE),
+        "inactive_superuser": (NONE, NONE, NONE),
+        "filler": (NONE, NONE, NONE),
+        "other_filler": (NONE, NONE, NONE),
+        "reviewer": (REVIEWS, NONE, NONE),
+        "other_reviewer": (NONE, NONE, REVIEWS),
+        "filler_and_reviewer": (REVIEWS, NONE, NONE),
+        # 初审 of the 所属单位's projects; the 主管部门's own go to the finance reviewer
+        "parent_reviewer": (REVIEWS, FIRST_REVIEW, NONE),
+        # a 所属单位's own 审核人 reviews one-level, never the 主管部门's 初审
+        "child_reviewer": (NONE, REVIEWS, NONE),
+        "child_filler": (NONE, NONE, NONE),
+        "finance": (FINANCE, FINANCE, NONE),
+        "superuser": (EVERY_REVIEW, EVERY_REVIEW, EVERY_REVIEW),
+        "system": (ALL, ALL, ALL),
     },
 }
 
-# The units in which each kind of user holds each action (Department.objects.restrict).
-EXPECTED_UNITS = {
-    "view": {"filler": {UNIT}, "reviewer": {UNIT}, "filler_and_reviewer": {UNIT}},
-    "export": {"filler": {UNIT}, "reviewer": {UNIT}, "filler_and_reviewer": {UNIT}},
-    "edit": {"filler": {UNIT}, "reviewer": set(), "filler_and_reviewer": {UNIT}},
-    "import": {"filler": {UNIT}, "reviewer": set(), "filler_and_reviewer": {UNIT}},
-    "submit": {"filler": {UNIT}, "reviewer": set(), "filler_and_reviewer": {UNIT}},
-    "review": {"filler": set(), "reviewer": {UNIT}, "filler_and_reviewer": {UNIT}},
+# The units in which each kind of user holds each action in some state (Department.objects.restrict).
+FILLERS = {"filler": {UNIT}, "filler_and_reviewer": {UNIT}, "child_filler": {CHILD}}
+MEMBERS = {
+    **FILLERS,
+    "reviewer": {UNIT},
+    "parent_reviewer": {UNIT, CHILD},
+    "child_reviewer": {CHILD},
+    "finance": {UNIT, CHILD},
 }
-for units in EXPECTED_UNITS.values():
-    units.update(anonymous=set(), inactive=set(), inactive_superuser=set())
-    units.update(superuser={UNIT, OTHER_UNIT}, system={UNIT, OTHER_UNIT})
-    units.update(other_filler={OTHER_UNIT} if units["filler"] else set())
-    units.update(other_reviewer={OTHER_UNIT} if units["reviewer"] else set())
+REVIEWERS = {
+    "reviewer": {UNIT},
+    "filler_and_reviewer": {UNIT},
+    "parent_reviewer": {UNIT, CHILD},
+    "child_reviewer": {CHILD},
+    "finance": {UNIT, CHILD},
+}
+EXPECTED_UNITS = {
+    "view": MEMBERS,
+    "export": MEMBERS,
+    "edit": FILLERS,
+    "import": FILLERS,
+    "submit": FILLERS,
+    "review": REVIEWERS,
+}
+EXPECTED_UNITS = {
+    action: {
+        **{role: set() for role in EXPECTED["view"]},
+        **units,
+        "superuser": set(UNITS),
+        "system": set(UNITS),
+        "other_filler": {OTHER_UNIT} if units.get("filler") else set(),
+        "other_reviewer": {OTHER_UNIT} if units.get("reviewer") else set(),
+    }
+    for action, units in EXPECTED_UNITS.items()
+}
 
 ROLES = list(EXPECTED["view"])
-OWN_UNIT = {"other_filler": OTHER_UNIT, "other_reviewer": OTHER_UNIT}
 
 
 @pytest.fixture
@@ -118,11 +172,12 @@ def world(db, django_user_model):
     from django.contrib.auth.models import AnonymousUser
 
     units = {name: Department.objects.create(name=name) for name in (UNIT, OTHER_UNIT)}
+    units[CHILD] = Department.objects.create(name=CHILD, parent=units[UNIT])
 
-    def member(username, unit, *roles, **extra):
+    def member(username, unit, *roles, scope=Scope.UNIT, **extra):
         user = django_user_model.objects.create_user(username, password=None, **extra)
         for role in roles:
-            Membership.objects.create(user=user, department=units[unit], role=role)
+            Membership.objects.create(user=user, department=units[unit], role=role, scope=scope)
         return user
 
     users = {
@@ -134,6 +189,10 @@ def world(db, django_user_model):
         "reviewer": member("reviewer", UNIT, Role.REVIEWER),
         "other_reviewer": member("other_reviewer", OTHER_UNIT, Role.REVIEWER),
         "filler_and_reviewer": member("both", UNIT, Role.FILLER, Role.REVIEWER),
+        "parent_reviewer": member("parent_reviewer", UNIT, Role.REVIEWER, scope=Scope.TREE),
+        "child_filler": member("child_filler", CHILD, Role.FILLER),
+        "child_reviewer": member("child_reviewer", CHILD, Role.REVIEWER),
+        "finance": member("finance", UNIT, Role.FINANCE),
         "superuser": django_user_model.objects.create_superuser("root", password=None),
         "system": SYSTEM,
     }
@@ -141,17 +200,18 @@ def world(db, django_user_model):
         (unit, status): Project.objects.create(
             year=2025, department=units[unit], name=f"{status}项目", budget=1, status=status
         )
-        for unit in (UNIT, OTHER_UNIT)
+        for unit in UNITS
         for status in Status.values
     }
     return users, projects
 
 
 def expected_projects(projects, action, role):
-    own_unit = OWN_UNIT.get(role, UNIT)
-    other_unit = UNIT if own_unit == OTHER_UNIT else OTHER_UNIT
-    own, other = EXPECTED[action][role]
-    return {projects[own_unit, s].pk for s in own} | {projects[other_unit, s].pk for s in other}
+    return {
+        projects[unit, status].pk
+        for unit, states in zip(UNITS, EXPECTED[action][role], strict=True)
+        for status in states
+    }
 
 
 def test_the_table_covers_every_action():
@@ -220,3 +280,44 @@ def test_an_unknown_action_is_an_error_not_an_empty_answer(world):
             Project.objects.restrict(user, "approve")
         with pytest.raises(ValueError, match="unknown action"):
             Department.objects.restrict(user, "delete")
+
+
+# -- what two-level review and scopes change ------------------------------------------
+
+
+def test_in_a_two_level_year_only_the_finance_reviewer_reopens_an_approval(world):
+    users, projects = world
+    approved = projects[UNIT, "approved"]
+    reviewers = ("reviewer", "parent_reviewer", "filler_and_reviewer")
+    assert all(Project.objects.restrict(users[r], "review").contains(approved) for r in reviewers)
+    YearSetting.objects.create(year=2025, two_level=True)
+    assert not any(Project.objects.restrict(users[r], "review").contains(approved) for r in reviewers)
+    assert Project.objects.restrict(users["finance"], "review").contains(approved)
+    assert Project.objects.restrict(users["superuser"], "review").contains(approved)
+    # other years keep one-level review
+    other_year = Project.objects.create(year=2026, department=approved.department, name="次年", budget=1)
+    Project.objects.filter(pk=other_year.pk).update(status=Status.APPROVED)
+    assert Project.objects.restrict(users["reviewer"], "review").contains(other_year)
+
+
+def test_a_scope_changed_from_unit_to_tree_reaches_the_units_at_once(world):
+    users, projects = world
+    reviewer = users["reviewer"]
+    child_project = projects[CHILD, "pending_parent"]
+    assert not Project.objects.restrict(reviewer, "view").contains(child_project)
+    Membership.objects.filter(user=reviewer).update(scope=Scope.TREE)
+    assert Project.objects.restrict(reviewer, "view").contains(child_project)
+    assert Project.objects.restrict(reviewer, "review").contains(child_project)
+    Membership.objects.filter(user=reviewer).update(scope=Scope.UNIT)
+    assert not Project.objects.restrict(reviewer, "view").contains(child_project)
+
+
+def test_a_finance_reviewer_assigned_to_several_departments_sees_all_of_them(world):
+    users, _ = world
+    finance = users["finance"]
+    other = Department.objects.get(name=OTHER_UNIT)
+    Membership.objects.create(user=finance, department=other, role=Role.FINANCE)
+    assert set(Department.objects.restrict(finance, "view").values_list("name", flat=True)) == set(UNITS)
+    assert Project.objects.restrict(finance, "view").count() == len(UNITS) * len(Status.values)
+    assert not Project.objects.restrict(finance, "edit").exists()
+    assert not Project.objects.restrict(finance, "submit").exists()

@@ -3,45 +3,92 @@
 The list of URLs comes from the URL configuration itself: a new URL without a
 row in CASES fails `test_every_url_is_in_the_matrix`, so it cannot be forgotten.
 Refused writes must leave the data exactly as it was.
+
+The units are imported from an Excel unit list: 鄂州市数据局 (a 主管部门) with two
+所属单位, and 鄂州市财政局 on its own. Besides the users of one unit, the matrix has
+a 财政审核人 assigned to 鄂州市数据局 (归口管理: it sees the three units' projects
+and nothing else), the 主管部门's 审核人 with scope tree, and a 所属单位's 填报人.
 """
 
 import io
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from indicators.models import Indicator
 from projects.documents.data import dumps
-from projects.models import ApprovalSnapshot, Department, Goal, PendingImport, Project, Status, Transition
+from projects.models import (
+    AdminChange,
+    ApprovalSnapshot,
+    Department,
+    Goal,
+    Membership,
+    PendingImport,
+    Project,
+    Role,
+    Scope,
+    Status,
+    Transition,
+    YearSetting,
+)
 
 from .editor_support import editor_data
-from .workflow_helpers import OTHER_UNIT, UNIT, clean_project, people
+from .workflow_helpers import OTHER_UNIT, UNIT, clean_project, member, people
 
-ROLES = ("anonymous", "filler", "other_filler", "reviewer", "other_reviewer", "superuser")
+CHILD, SIBLING = "鄂州市政务服务中心", "鄂州市大数据中心"
+UNIT_LIST = [
+    ("单位编码", "单位名称", "主管部门编码"),
+    ("101", UNIT, None),
+    ("101001", CHILD, "101"),
+    ("101002", SIBLING, "101"),
+    ("201", OTHER_UNIT, None),
+]
+ROLES = (
+    "anonymous",
+    "filler",
+    "other_filler",
+    "reviewer",
+    "other_reviewer",
+    "superuser",
+    "finance",  # 财政审核人, 归口管理 鄂州市数据局
+    "parent_reviewer",  # 鄂州市数据局's 审核人, scope tree
+    "child_filler",  # 鄂州市政务服务中心's 填报人
+)
+EVERYONE = len(ROLES)
 LOGIN = "login"  # expected: redirected to the login page
 
 
 def expect(*everyone, **by_role):
     """Expected answers by role: 200 for a signed-in user, the login page for anonymous,
-    unless given (`expect(*(405,) * 6)` for all six, or `expect(reviewer=403)`)."""
+    unless given (`expect(*(405,) * EVERYONE)` for all, or `expect(reviewer=403)`)."""
     answers = dict(zip(ROLES, everyone, strict=True)) if everyone else {}
     return {
         role: by_role.get(role, answers.get(role, LOGIN if role == "anonymous" else 200)) for role in ROLES
     }
 
 
-# Answers for a project of UNIT: its own users see it, another unit's get 404.
-OWN_UNIT = expect(other_filler=404, other_reviewer=404)
-FILLERS_ONLY = expect(reviewer=403, other_reviewer=403)
-POST_ONLY = expect(filler=405, other_filler=405, reviewer=405, other_reviewer=405, superuser=405)
+# Answers for a project of UNIT: its own users see it, another unit's get 404; the
+# finance reviewer and the 主管部门's tree reviewer see it too, the 所属单位's filler does not.
+OWN_UNIT = expect(other_filler=404, other_reviewer=404, child_filler=404)
+# a waiting upload is its uploader's alone (the filler's in the world)
+NOT_THE_UPLOADERS = expect(**{role: 404 for role in ROLES if role not in ("anonymous", "filler")})
+FILLERS_ONLY = expect(reviewer=403, other_reviewer=403, finance=403, parent_reviewer=403)
+SIGNED_IN = [role for role in ROLES if role != "anonymous"]
+POST_ONLY = expect(**{role: 405 for role in SIGNED_IN})
+# The 系统管理 pages: administrators only.
+ADMIN_ONLY = expect(**{role: 403 for role in SIGNED_IN if role != "superuser"})
+ADMIN_WRITES = expect(**{role: 403 for role in SIGNED_IN if role != "superuser"}, superuser=302)
+ADMIN_POST_ONLY = expect(**{role: 403 for role in SIGNED_IN if role != "superuser"}, superuser=405)
 
 
 @dataclass
 class Case:
     url: str  # URL name
-    target: str | None  # which project of the world the URL is about
+    target: str | None  # which project (or unit, user, membership) of the world the URL is about
     expected: dict
     method: str = "get"
     data: object = None  # callable(world) -> POST data
@@ -103,26 +150,110 @@ def import_data(world):
     return {"department": str(Department.objects.get(name=UNIT).pk), "file": upload}
 
 
-WRITE_OWN = expect(filler=302, other_filler=404, reviewer=403, other_reviewer=404, superuser=302)
-REVIEW_OWN = expect(filler=403, other_filler=404, reviewer=302, other_reviewer=404, superuser=302)
-READ_ONLY = expect(filler=403, other_filler=404, reviewer=403, other_reviewer=404, superuser=403)
+def unit_list_data(world):
+    upload = io.BytesIO("单位编码,单位名称,主管部门编码\n101003,鄂州市数字经济发展中心,101\n".encode())
+    upload.name = "单位名单.csv"
+    return {"file": upload}
+
+
+def unit_data(world):
+    return {"code": "101", "name": "鄂州市数据管理局", "parent": ""}
+
+
+def new_unit_data(world):
+    return {"code": "301", "name": "鄂州市新设单位", "parent": str(Department.objects.get(name=UNIT).pk)}
+
+
+def new_user_data(world):
+    return {"username": "xinren", "full_name": "辛仁"}
+
+
+def role_data(world):
+    return {"units": [str(Department.objects.get(name=UNIT).pk)], "role": Role.REVIEWER, "scope": Scope.UNIT}
+
+
+def deactivate_data(world):
+    return {"active": "0"}
+
+
+def year_data(world):
+    return {"year": "2025", "two_level": "on", "finance_body": "鄂州市财政局"}
+
+
+OTHERS = ("filler", "other_filler", "reviewer", "other_reviewer")
+WRITE_OWN = expect(
+    filler=302,
+    other_filler=404,
+    reviewer=403,
+    other_reviewer=404,
+    superuser=302,
+    finance=403,
+    parent_reviewer=403,
+    child_filler=404,
+)
+REVIEW_OWN = expect(
+    filler=403,
+    other_filler=404,
+    reviewer=302,
+    other_reviewer=404,
+    superuser=302,
+    finance=302,  # one-level review: the finance reviewer of the 主管部门 approves too
+    parent_reviewer=302,
+    child_filler=404,
+)
+READ_ONLY = expect(
+    filler=403,
+    other_filler=404,
+    reviewer=403,
+    other_reviewer=404,
+    superuser=403,
+    finance=403,
+    parent_reviewer=403,
+    child_filler=404,
+)
 # Creating: fillers of any unit may open the form; the unit must be one of theirs.
-CREATE = expect(reviewer=403, other_reviewer=403, filler=302, superuser=302, other_filler=200)
+CREATE = expect(
+    reviewer=403,
+    other_reviewer=403,
+    filler=302,
+    superuser=302,
+    other_filler=200,
+    finance=403,
+    parent_reviewer=403,
+    child_filler=200,
+)
+# A project of a 所属单位 (鄂州市政务服务中心) or of its sibling: seen from above, not beside.
+CHILD_SEEN = expect(**{role: 404 for role in OTHERS})
+SIBLING_SEEN = expect(**{role: 404 for role in (*OTHERS, "child_filler")})
+OTHER_SEEN = expect(
+    **{role: 404 for role in ("filler", "reviewer", "finance", "parent_reviewer", "child_filler")}
+)
+# Two-level review (2026) of the 所属单位's project: 初审 by the 主管部门, then the finance review.
+FIRST_REVIEW = expect(
+    **{role: 404 for role in OTHERS}, superuser=302, finance=403, parent_reviewer=302, child_filler=403
+)
+FINANCE_REVIEW = expect(
+    **{role: 404 for role in OTHERS}, superuser=302, finance=302, parent_reviewer=403, child_filler=403
+)
 
 CASES = {
-    "health": Case("health", None, expect(*(200,) * 6)),
-    "login-get": Case("login", None, expect(*(200,) * 6)),
-    "logout-get": Case("logout", None, expect(*(405,) * 6)),
-    "logout-post": Case("logout", None, expect(*(302,) * 6), method="post"),
+    "health": Case("health", None, expect(*(200,) * EVERYONE)),
+    "login-get": Case("login", None, expect(*(200,) * EVERYONE)),
+    "logout-get": Case("logout", None, expect(*(405,) * EVERYONE)),
+    "logout-post": Case("logout", None, expect(*(302,) * EVERYONE), method="post"),
     "password_change": Case("password_change", None, expect()),
     "password_change_done": Case("password_change_done", None, expect()),
     "list": Case("projects:list", None, expect()),
-    "queue": Case("projects:queue", None, expect(filler=403, other_filler=403)),
+    "queue": Case("projects:queue", None, expect(filler=403, other_filler=403, child_filler=403)),
     "rules": Case("indicators:rules", None, expect()),
     "parse_value": Case("projects:parse_value", None, expect()),
     "export_xlsx": Case("projects:export_xlsx", None, expect()),
     "export_rows": Case("projects:export_rows", None, expect()),
     "detail": Case("projects:detail", "draft", OWN_UNIT),
+    "detail-child": Case("projects:detail", "child_draft", CHILD_SEEN),
+    "detail-sibling": Case("projects:detail", "sibling_draft", SIBLING_SEEN),
+    "detail-other": Case("projects:detail", "other", OTHER_SEEN),
+    "sheet_xlsx-sibling": Case("projects:sheet_xlsx", "sibling_draft", SIBLING_SEEN),
     "sheet": Case("projects:sheet", "draft", OWN_UNIT),
     "sheet_xlsx": Case("projects:sheet_xlsx", "draft", OWN_UNIT),
     "sheet_pdf": Case("projects:sheet_pdf", "draft", OWN_UNIT),
@@ -135,9 +266,21 @@ CASES = {
     "create-get": Case("projects:create", None, FILLERS_ONLY),
     "paste-get": Case("projects:paste", None, FILLERS_ONLY),
     "import-get": Case("projects:import", None, FILLERS_ONLY),
-    "edit-get": Case("projects:edit", "draft", expect(other_filler=404, reviewer=403, other_reviewer=404)),
+    "edit-get": Case(
+        "projects:edit",
+        "draft",
+        expect(
+            other_filler=404,
+            reviewer=403,
+            other_reviewer=404,
+            finance=403,
+            parent_reviewer=403,
+            child_filler=404,
+        ),
+    ),
     "edit-get-approved": Case("projects:edit", "approved", READ_ONLY),
     "submit-get": Case("projects:submit", "draft", POST_ONLY),
+    "pass-get": Case("projects:pass", "child_pending", POST_ONLY),
     "approve-get": Case("projects:approve", "submitted", POST_ONLY),
     "return-get": Case("projects:return", "submitted", POST_ONLY),
     "reopen-get": Case("projects:reopen", "approved", POST_ONLY),
@@ -146,6 +289,12 @@ CASES = {
     "approve": Case("projects:approve", "submitted", REVIEW_OWN, "post", comment, writes=True),
     "return": Case("projects:return", "submitted", REVIEW_OWN, "post", comment, writes=True),
     "reopen": Case("projects:reopen", "approved", REVIEW_OWN, "post", comment, writes=True),
+    "pass": Case("projects:pass", "child_pending", FIRST_REVIEW, "post", comment, writes=True),
+    "return-first": Case("projects:return", "child_pending", FIRST_REVIEW, "post", comment, writes=True),
+    "approve-finance": Case(
+        "projects:approve", "child_finance", FINANCE_REVIEW, "post", comment, writes=True
+    ),
+    "return-finance": Case("projects:return", "child_finance", FINANCE_REVIEW, "post", comment, writes=True),
     "copy": Case("projects:copy", "draft", WRITE_OWN, "post", writes=True),
     "edit": Case("projects:edit", "draft", WRITE_OWN, "post", edit_data, writes=True),
     "edit-approved": Case("projects:edit", "approved", READ_ONLY, "post", edit_data),
@@ -156,7 +305,7 @@ CASES = {
     "import": Case(
         "projects:import",
         None,
-        expect(filler=302, superuser=302, reviewer=403, other_reviewer=403),
+        expect(reviewer=403, other_reviewer=403, finance=403, parent_reviewer=403, filler=302, superuser=302),
         "post",
         import_data,
     ),
@@ -164,18 +313,40 @@ CASES = {
     "import_preview": Case(
         "projects:import_preview",
         "pending",
-        expect(other_filler=404, reviewer=404, other_reviewer=404, superuser=404),
+        NOT_THE_UPLOADERS,
     ),
     "import_confirm-get": Case("projects:import_confirm", "pending", POST_ONLY),
     "import_confirm": Case(
         "projects:import_confirm",
         "pending",
-        expect(other_filler=404, reviewer=404, other_reviewer=404, superuser=404),
+        NOT_THE_UPLOADERS,
         "post",
         confirm_data,
         writes=True,
         changes=("filler",),
     ),
+    # 系统管理: units, users and roles, years (administrators only)
+    "units": Case("manage:units", None, ADMIN_ONLY),
+    "unit_import-get": Case("manage:unit_import", None, ADMIN_ONLY),
+    "unit_import": Case(
+        "manage:unit_import", None, ADMIN_ONLY, "post", unit_list_data, writes=True, changes=("superuser",)
+    ),
+    "unit_create-get": Case("manage:unit_create", None, ADMIN_ONLY),
+    "unit_create": Case("manage:unit_create", None, ADMIN_WRITES, "post", new_unit_data, writes=True),
+    "unit-get": Case("manage:unit", "unit", ADMIN_ONLY),
+    "unit": Case("manage:unit", "unit", ADMIN_WRITES, "post", unit_data, writes=True),
+    "users": Case("manage:users", None, ADMIN_ONLY),
+    "user_create-get": Case("manage:user_create", None, ADMIN_POST_ONLY),
+    "user_create": Case("manage:user_create", None, ADMIN_WRITES, "post", new_user_data, writes=True),
+    "user-get": Case("manage:user", "user", ADMIN_ONLY),
+    "user_roles-get": Case("manage:user_roles", "user", ADMIN_POST_ONLY),
+    "user_roles": Case("manage:user_roles", "user", ADMIN_WRITES, "post", role_data, writes=True),
+    "user_role_remove-get": Case("manage:user_role_remove", "membership", ADMIN_POST_ONLY),
+    "user_role_remove": Case("manage:user_role_remove", "membership", ADMIN_WRITES, "post", writes=True),
+    "user_active-get": Case("manage:user_active", "user", ADMIN_POST_ONLY),
+    "user_active": Case("manage:user_active", "user", ADMIN_WRITES, "post", deactivate_data, writes=True),
+    "years": Case("manage:years", None, ADMIN_ONLY),
+    "years-post": Case("manage:years", None, ADMIN_WRITES, "post", year_data, writes=True),
 }
 
 # URLs outside the matrix, and why.
@@ -209,16 +380,32 @@ def test_admin_is_staff_only(client, django_user_model):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-@pytest.fixture
-def world(db, django_user_model):
+def import_unit_list(tmp_path):
+    """The units from an Excel unit list, through `import_units` (as an operator would)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in UNIT_LIST:
+        workbook.active.append(row)
+    path = tmp_path / "单位名单.xlsx"
+    workbook.save(path)
+    call_command("import_units", str(path), stdout=io.StringIO())
+
+
+def build_world(tmp_path):
+    django_user_model = get_user_model()
+    import_unit_list(tmp_path)
     users = people(django_user_model)
+    users["finance"] = member(django_user_model, "finance", UNIT, Role.FINANCE)
+    users["parent_reviewer"] = member(django_user_model, "parent_reviewer", UNIT, Role.REVIEWER)
+    Membership.objects.filter(user=users["parent_reviewer"]).update(scope=Scope.TREE)
+    users["child_filler"] = member(django_user_model, "child_filler", CHILD, Role.FILLER)
     draft = clean_project(name="草稿项目")
     submitted = clean_project(name="已提交项目")
     submitted.submit(users["filler"])
     approved = clean_project(name="已批复项目")
     approved.submit(users["filler"])
     approved.approve(users["reviewer"], "同意")
-    clean_project(unit=OTHER_UNIT, name="别的单位的项目")
     document = dumps(Project.objects.with_tree().filter(pk=draft.pk)).replace(draft.name, "待确认导入的项目")
     pending = PendingImport.objects.create(
         user=users["filler"],
@@ -226,14 +413,47 @@ def world(db, django_user_model):
         filename="backup.json",
         content=document.encode("utf-8"),
     )
+    other = clean_project(unit=OTHER_UNIT, name="别的单位的项目")
+    child_draft = clean_project(unit=CHILD, name="所属单位的项目")
+    sibling_draft = clean_project(unit=SIBLING, name="另一所属单位的项目")
+    # 2026: two-level review
+    YearSetting.objects.create(year=2026, two_level=True, finance_body="鄂州市财政局")
+    child_pending = clean_project(unit=CHILD, name="待主管部门审核的项目", year=2026)
+    child_pending.submit(users["child_filler"])
+    child_finance = clean_project(unit=CHILD, name="待财政审核的项目", year=2026)
+    child_finance.submit(users["child_filler"])
+    child_finance.pass_first_review(users["parent_reviewer"])
+    assert (child_pending.status, child_finance.status) == (Status.PENDING_PARENT, Status.PENDING_FINANCE)
     return {
         "pending": pending,
         "users": users,
         "draft": draft,
         "submitted": submitted,
         "approved": approved,
+        "other": other,
+        "child_draft": child_draft,
+        "sibling_draft": sibling_draft,
+        "child_pending": child_pending,
+        "child_finance": child_finance,
         "snapshot": approved.snapshots.get(),
     }
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world is built once for the module (about 650 requests run against it); each
+    test runs in a transaction that is rolled back, and the module empties the database
+    when it is done, as every other test module expects."""
+    with django_db_blocker.unblock():
+        built = build_world(tmp_path_factory.mktemp("units"))
+    yield built
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def world(module_world, db):
+    return module_world
 
 
 def everything():
@@ -245,6 +465,10 @@ def everything():
         list(Transition.objects.order_by("pk").values_list("pk", "action")),
         list(ApprovalSnapshot.objects.order_by("pk").values_list("pk", "version")),
         list(Department.objects.order_by("pk").values()),
+        list(Membership.objects.order_by("pk").values()),
+        list(get_user_model().objects.order_by("pk").values_list("pk", "username", "is_active", "password")),
+        list(YearSetting.objects.order_by("pk").values()),
+        AdminChange.objects.count(),
     )
 
 
@@ -253,6 +477,13 @@ def url_of(case, world):
         return reverse(case.url)
     if case.target == "pending":
         return reverse(case.url, args=[world["pending"].token])
+    if case.target == "unit":
+        return reverse(case.url, args=[Department.objects.get(name=UNIT).pk])
+    filler = world["users"]["filler"]
+    if case.target == "user":
+        return reverse(case.url, args=[filler.pk])
+    if case.target == "membership":
+        return reverse(case.url, args=[filler.pk, filler.memberships.get().pk])
     project = world[case.target]
     if case.url.startswith("projects:snapshot"):
         return reverse(case.url, args=[project.pk, world["snapshot"].pk])
@@ -302,3 +533,46 @@ def test_a_status_change_through_a_forged_edit_post_is_ignored(world, client):
     data = {**edit_data(world), "status": Status.APPROVED}
     client.post(reverse("projects:edit", args=[world["draft"].pk]), data)
     assert Project.objects.get(pk=world["draft"].pk).status == Status.DRAFT
+
+
+def test_the_unit_list_came_from_excel_in_two_levels(world):
+    units = {unit.name: unit for unit in Department.objects.select_related("parent")}
+    assert {name: (unit.code, unit.parent and unit.parent.name) for name, unit in units.items()} == {
+        UNIT: ("101", None),
+        CHILD: ("101001", UNIT),
+        SIBLING: ("101002", UNIT),
+        OTHER_UNIT: ("201", None),
+    }
+
+
+def test_a_finance_reviewer_lists_and_exports_the_three_units_and_nothing_else(world, client):
+    from openpyxl import load_workbook
+
+    client.force_login(world["users"]["finance"])
+    three_units = {UNIT, CHILD, SIBLING}
+    expected = set(Project.objects.filter(department__name__in=three_units).values_list("name", flat=True))
+    assert len(expected) == 7 and "别的单位的项目" not in expected
+    page = client.get(reverse("projects:list")).content.decode()
+    assert all(name in page for name in expected) and "别的单位的项目" not in page
+    rows = load_workbook(io.BytesIO(client.get(reverse("projects:export_rows")).content)).active
+    exported = {row[2] for row in rows.iter_rows(min_row=2, values_only=True)}
+    assert exported == expected
+    assert {row[1] for row in rows.iter_rows(min_row=2, values_only=True)} == three_units
+    # the unit filter offers the three units only
+    filtered = client.get(
+        reverse("projects:list"), {"department": Department.objects.get(name=OTHER_UNIT).pk}
+    )
+    assert filtered.status_code == 200 and "别的单位的项目" not in filtered.content.decode()
+
+
+def test_each_reviewer_queue_shows_only_what_waits_for_them(world, client):
+    def queue_of(role):
+        client.force_login(world["users"][role])
+        page = client.get(reverse("projects:queue")).content.decode()
+        names = ("已提交项目", "待主管部门审核的项目", "待财政审核的项目")
+        return {name for name in names if name in page}
+
+    assert queue_of("parent_reviewer") == {"已提交项目", "待主管部门审核的项目"}
+    assert queue_of("finance") == {"已提交项目", "待财政审核的项目"}
+    assert queue_of("reviewer") == {"已提交项目"}
+    assert queue_of("other_reviewer") == set()

@@ -4,7 +4,13 @@
      "budget" (string, 万元), "project_type", "funding" [list], "rationale",
      "status", "goals": [{"term": "long"|"annual", "name", "text",
      "indicators": [{"level1", "level2", "level3", "value", "comparator",
-                     "number", "unit", "basis"}]}]}]}
+                     "number", "unit", "basis"}]}],
+     "approval": {"body", "date"}}]}
+
+"approval" (批复单位 and 批复日期, `YYYY-MM-DD`, of the final review step) is
+written for an approved project only. Readers ignore it: an import never sets a
+state, and a restore takes it from the restored record. A full backup's
+approvals also carry the review "steps" of their round (初审通过, 批复).
 
 Keep it stable: export -> import into an empty database -> export gives the
 same document apart from ids. `value` is the truth for an indicator; the
@@ -18,7 +24,7 @@ import json
 
 from indicators.values import normalize_number
 
-from ..models import funding_in_order
+from ..models import Status, funding_in_order
 
 FORMAT = "perfgoals/1"
 INDICATOR_TEXT_FIELDS = ("level1", "level2", "level3", "value", "basis")
@@ -37,6 +43,10 @@ def indicator_to_dict(indicator):
     }
 
 
+def approval_to_dict(body, date):
+    return {"body": body, "date": date.isoformat()}
+
+
 def transition_to_dict(transition):
     return {
         "action": transition.action,
@@ -44,6 +54,7 @@ def transition_to_dict(transition):
         "to_status": transition.to_status,
         "user": transition.user.username if transition.user else None,
         "comment": transition.comment,
+        "body": transition.body,
         "version": transition.version,
         "at": transition.at.isoformat(),
     }
@@ -56,6 +67,7 @@ def snapshot_to_dict(snapshot):
         "approved_by_name": snapshot.approved_by_name,
         "approved_at": snapshot.approved_at.isoformat(),
         "comment": snapshot.comment,
+        "steps": snapshot.steps,
         "data": snapshot.data,
     }
 
@@ -87,6 +99,8 @@ def project_to_dict(project, full=False):
             for goal in project.goals.all()
         ],
     }
+    if project.status == Status.APPROVED and project.approval_date is not None:
+        data["approval"] = approval_to_dict(project.approval_body, project.approval_date)
     if full:
         data["transitions"] = [transition_to_dict(t) for t in project.transitions.all()]
         data["approvals"] = [

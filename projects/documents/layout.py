@@ -13,7 +13,9 @@ it back, so the labels below are the contract between writer and reader.
 A block is one HTML table: `head` rows repeat on every printed page (`thead`),
 `bodies` are row groups (`tbody`) kept together where they fit. A row with
 `keep_with_previous` continues a level-1 group and should not be separated
-from the row above it.
+from the row above it. An approved sheet ends with the `approval` block: one
+line naming the approving body and date (批复单位 / 批复日期) of the final
+review step, printed without borders under the tables.
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +28,8 @@ from .data import project_to_dict
 COLUMNS = 6
 UNIT_PREFIX = "预算单位："
 AMOUNT_UNIT = "金额单位：万元"
+APPROVAL_BODY_PREFIX = "批复单位："
+APPROVAL_DATE_PREFIX = "批复日期："
 MARK_PREFIX = "未批复"
 CHECKED, UNCHECKED = "☑", "☐"
 OVERALL_TITLE = "项目绩效总目标"
@@ -45,7 +49,7 @@ TABLE_HEADER = (
 class Cell:
     text: str
     # mark, title, unit, amount, section, label, value, options, header,
-    # goal, level1, level2, level3, target, basis
+    # goal, level1, level2, level3, target, basis, approval_body, approval_date
     role: str
     col: int
     colspan: int = 1
@@ -60,14 +64,14 @@ class Cell:
 @dataclass
 class Row:
     cells: list
-    kind: str  # mark, title, unit, basic, section, header, overall, indicator
+    kind: str  # mark, title, unit, basic, section, header, overall, indicator, approval
     keep_with_previous: bool = False
     number: int = 0  # 0-based position in the whole sheet (set by Sheet)
 
 
 @dataclass
 class Block:
-    kind: str  # heading, basic, section, overall, table
+    kind: str  # heading, basic, section, overall, table, approval
     head: list = field(default_factory=list)
     bodies: list = field(default_factory=list)  # list of lists of rows
     term: str = ""
@@ -87,6 +91,8 @@ class Sheet:
     status_label: str
     blocks: list
     columns: int = COLUMNS
+    approval_body: str = ""  # 批复单位 of an approved sheet (may be unknown: "")
+    approval_date: str = ""  # 批复日期, `2025年3月15日`
 
     def __post_init__(self):
         for number, row in enumerate(self.rows):
@@ -179,6 +185,23 @@ def _goal_body(goal):
     for row in rows:
         row.cells.sort(key=lambda cell: cell.col)
     return rows
+
+
+def date_text(iso_date):
+    """`2025-03-15` as the sheet prints it: `2025年3月15日`."""
+    from datetime import date
+
+    day = date.fromisoformat(iso_date)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _approval_block(approval):
+    """The line under an approved sheet: 批复单位 at the left, 批复日期 at the right."""
+    body, day = approval.get("body") or "", date_text(approval["date"])
+    cells = [_span(f"{APPROVAL_DATE_PREFIX}{day}", "approval_date", 3, 3)]
+    if body:
+        cells.insert(0, _span(f"{APPROVAL_BODY_PREFIX}{body}", "approval_body", 0, 3))
+    return Block(kind="approval", head=[Row(cells, "approval")]), body, day
 
 
 def sheet_title(year):
@@ -274,6 +297,11 @@ def build_sheet(data):
                 if body:
                     table.bodies.append(body)
         blocks.append(table)
+    approval_body = approval_date = ""
+    approval = data.get("approval")
+    if status == Status.APPROVED and approval and approval.get("date"):
+        block, approval_body, approval_date = _approval_block(approval)
+        blocks.append(block)
     return Sheet(
         project_id=data.get("id"),
         title=title,
@@ -282,4 +310,6 @@ def build_sheet(data):
         status=status,
         status_label=Status(status).label,
         blocks=blocks,
+        approval_body=approval_body,
+        approval_date=approval_date,
     )

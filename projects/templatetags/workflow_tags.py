@@ -4,7 +4,7 @@ from django import template
 
 from indicators import checks
 
-from .. import workflow
+from .. import permissions, workflow
 from ..history import project_history
 from ..models import Department
 
@@ -42,3 +42,9 @@ def history_of(project):
 def may(user, action):
     """Whether `user` may `action` in any unit: `{% if user|may:"review" %}`."""
     return Department.objects.restrict(user, action).exists()
+
+
+@register.filter
+def may_administer(user):
+    """Whether `user` manages units, users and years: `{% if user|may_administer %}`."""
+    return permissions.may_administer(user)

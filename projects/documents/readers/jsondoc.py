@@ -150,6 +150,7 @@ def _parse_transition(data, path):
         "to_status": _choice(data.get("to_status"), Status, f"{path}.to_status"),
         "user": _username(data, "user", path),
         "comment": _text(data, "comment", path, required=False),
+        "body": _text(data, "body", path, required=False, max_length=200),
         "version": _version(data, path),
         "at": _moment(data, "at", path),
     }
@@ -166,8 +167,23 @@ def _parse_approval(data, path):
         "approved_by_name": _text(data, "approved_by_name", path, required=False, max_length=150),
         "approved_at": _moment(data, "approved_at", path),
         "comment": _text(data, "comment", path, required=False),
+        "steps": _steps(data, path),
         "data": data["data"],
     }
+
+
+STEP_FIELDS = ("action", "label", "body", "user", "at", "comment")
+
+
+def _steps(data, path):
+    """The review steps an approval snapshot recorded (texts only; absent in older backups)."""
+    steps = data.get("steps", [])
+    if not isinstance(steps, list):
+        raise DocumentError(f"{path}.steps", "应为列表。")
+    for i, step in enumerate(steps):
+        if not isinstance(step, dict) or not all(isinstance(step.get(key, ""), str) for key in STEP_FIELDS):
+            raise DocumentError(f"{path}.steps[{i}]", "应为含文本字段的对象。")
+    return [{key: step.get(key, "") for key in STEP_FIELDS} for step in steps]
 
 
 def parse_document(text):

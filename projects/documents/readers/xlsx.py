@@ -168,6 +168,13 @@ class _SheetReader:
             if row is None or [self.text(row, c) for c in range(1, 7)] != list(layout.TABLE_HEADER):
                 self.fail(row or self.end, 1, f"{table_title}的表头与批复表格式不符。")
             while self.peek() is not None and self.text(self.peek(), 1) not in tables:
+                if self.is_approval_line(self.peek()):  # 批复单位 / 批复日期 under an approved sheet
+                    self.take()
+                    if self.peek() is not None:
+                        self.fail(
+                            self.peek(), 1, "批复单位、批复日期之后不应有内容：不是本系统导出的批复表。"
+                        )
+                    break
                 self.indicator_row(self.take(), term, goals)
         for name in order:
             goal = goals[name]
@@ -176,6 +183,12 @@ class _SheetReader:
         project["goals"] = [goals[name] for name in order if goals[name]["term"] == Goal.Term.LONG] + [
             goals[name] for name in order if goals[name]["term"] == Goal.Term.ANNUAL
         ]
+
+    def is_approval_line(self, row):
+        return any(
+            self.text(row, col).startswith((layout.APPROVAL_BODY_PREFIX, layout.APPROVAL_DATE_PREFIX))
+            for col in (1, 4)
+        )
 
     def indicator_row(self, row, term, goals):
         name = self.text(row, 1)

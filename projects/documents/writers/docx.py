@@ -152,12 +152,26 @@ def _heading(document, block):
             paragraph.paragraph_format.space_after = Pt(3)
 
 
+def _approval(document, block):
+    """批复单位 at the left and 批复日期 at the right margin, under the last table."""
+    for row in block.head:
+        body = next((cell.text for cell in row.cells if cell.role == "approval_body"), "")
+        day = next(cell.text for cell in row.cells if cell.role == "approval_date")
+        paragraph = _paragraph(document, body)
+        paragraph.paragraph_format.space_before = Pt(6)
+        paragraph.paragraph_format.tab_stops.add_tab_stop(PAGE_WIDTH - 2 * MARGIN_SIDE, alignment=2)
+        _font(paragraph.add_run("\t" + day))
+
+
 def _draw(document, sheet):
     pending_section = None
     first_table = True
     for block in sheet.blocks:
         if block.kind == "heading":
             _heading(document, block)
+            continue
+        if block.kind == "approval":
+            _approval(document, block)
             continue
         if block.kind == "section":  # opens the table it heads
             pending_section = block

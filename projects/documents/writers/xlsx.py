@@ -98,6 +98,8 @@ class SheetWriter:
             "level3": add({**boxed, "align": "left"}),
             "target": add({**boxed, "align": "center"}),
             "basis": add({**boxed, "align": "center"}),
+            "approval_body": add({**base, "align": "left"}),
+            "approval_date": add({**base, "align": "right"}),
         }
 
     def write(self, worksheet, sheet):

@@ -1,67 +1,108 @@
-"""Provision a user of a unit: `adduser USERNAME --role 填报人|审核人 --department NAME`."""
+"""Provision a user of units:
+
+    adduser USERNAME --role 填报人|审核人|财政审核人 --department NAME [--department NAME …]
+            [--scope unit|tree] [--password P] [--name 姓名]
+
+Changes go through `projects.accounts`, like the 用户管理 page, and are logged there.
+"""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils.crypto import get_random_string
 
-from projects.models import Department, Membership, Role
+from projects import accounts
+from projects.accounts import AccountError
+from projects.models import Department, Role, Scope
+from projects.permissions import SYSTEM
 
 ROLE_NAMES = {**{role.value: role for role in Role}, **{role.label: role for role in Role}}
-PASSWORD_CHARS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+SCOPE_NAMES = {**{scope.value: scope for scope in Scope}, **{scope.label: scope for scope in Scope}}
 
 
 class Command(BaseCommand):
-    help = "创建用户（或为已有用户）添加单位角色：填报人或审核人；单位不存在时自动创建。"
+    help = (
+        "创建用户（或为已有用户）添加单位角色：填报人、审核人或财政审核人；"
+        "--department 可写多次（单位名称或单位编码），单位不存在时自动创建。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username", metavar="USERNAME", help="用户名")
-        parser.add_argument("--role", help="角色：填报人（filler）或审核人（reviewer）")
-        parser.add_argument("--department", help="预算单位名称")
+        parser.add_argument(
+            "--role",
+            help="角色：填报人（filler）、审核人（reviewer）或财政审核人（finance，按主管部门归口管理）",
+        )
+        parser.add_argument(
+            "--department",
+            action="append",
+            default=[],
+            help="预算单位名称或单位编码；可写多次，为每个单位分配同一角色",
+        )
+        parser.add_argument(
+            "--scope",
+            help="范围：unit（本单位，默认）或 tree（本单位及所属单位）；财政审核人总是 tree",
+        )
         parser.add_argument("--password", help="密码（新用户不指定时自动生成并显示）")
         parser.add_argument("--name", default="", help="姓名（选填）")
 
-    def handle(self, *args, username, role, department, password, name, **options):
-        username = username.strip()
+    def handle(self, *args, username, role, department, scope, password, name, **options):
         role = ROLE_NAMES.get((role or "").strip())
         if role is None:
-            raise CommandError("请用 --role 指定角色：填报人 或 审核人（也可写 filler、reviewer）。")
-        department = (department or "").strip()
-        if not department:
-            raise CommandError("请用 --department 指定预算单位名称。")
-        if len(department) > Department._meta.get_field("name").max_length:
+            raise CommandError(
+                "请用 --role 指定角色：填报人 或 审核人 或 财政审核人（也可写 filler、reviewer、finance）。"
+            )
+        if scope is not None:
+            scope = SCOPE_NAMES.get(scope.strip())
+            if scope is None:
+                raise CommandError("--scope 只能是 unit（本单位）或 tree（本单位及所属单位）。")
+        names = [value.strip() for value in department]
+        if not names or not all(names):
+            raise CommandError("请用 --department 指定预算单位名称（可写多次）。")
+        limit = Department._meta.get_field("name").max_length
+        if any(len(value) > limit for value in names):
             raise CommandError("预算单位名称过长。")
         User = get_user_model()
-        user = User.objects.filter(username=username).first()
+        user = User.objects.filter(username=username.strip()).first()
         try:
-            User.username_validator(username)
-        except ValidationError:
-            raise CommandError(f"用户名“{username}”无效：只能包含字母、数字和 @/./+/-/_ 。") from None
-        generated = user is None and not password
-        if generated:
-            password = get_random_string(12, PASSWORD_CHARS)
-        if password:
-            try:
-                validate_password(password, user or User(username=username, first_name=name))
-            except ValidationError as exc:
-                raise CommandError("密码不符合要求：" + "".join(exc.messages)) from None
-        with transaction.atomic():
-            unit, unit_created = Department.objects.get_or_create(name=department)
-            if user is None:
-                user = User.objects.create_user(username, password=password, first_name=name)
-                self.stdout.write(f"已创建用户 {username}。")
-            elif password:
-                user.set_password(password)
-                user.save(update_fields=["password"])
-                self.stdout.write(f"已更新用户 {username} 的密码。")
-            if unit_created:
+            username = accounts.check_username(username)
+            if password:
+                accounts.check_password(password, user or User(username=username, first_name=name))
+            with transaction.atomic():
+                self.provision(
+                    username, user, role=role, scope=scope, names=names, password=password, name=name
+                )
+        except AccountError as exc:
+            raise CommandError(exc.message) from None
+
+    def provision(self, username, user, *, role, scope, names, password, name):
+        units = []
+        for value in dict.fromkeys(names):
+            unit = (
+                Department.objects.filter(code=value).first() or Department.objects.filter(name=value).first()
+            )
+            if unit is None:
+                unit = Department.objects.create(name=value)
                 self.stdout.write(f"已创建预算单位“{unit.name}”。")
-            _, added = Membership.objects.get_or_create(user=user, department=unit, role=role)
-        if added:
-            self.stdout.write(self.style.SUCCESS(f"{username} 现为“{unit.name}”的{role.label}。"))
-        else:
-            self.stdout.write(f"{username} 已是“{unit.name}”的{role.label}，未作改动。")
+            units.append(unit)
+        for unit in units:
+            accounts.check_role(unit, role, scope)  # every unit is checked before a user is made
+        generated = None
+        if user is None:
+            user, generated = accounts.create_user(SYSTEM, username, name, password)
+            self.stdout.write(f"已创建用户 {username}。")
+        elif password:
+            accounts.set_password(SYSTEM, user, password)
+            self.stdout.write(f"已更新用户 {username} 的密码。")
+        for unit, outcome in accounts.assign_roles(SYSTEM, user, units, role, scope):
+            reach = "（含所属单位）" if (role == Role.FINANCE or scope == Scope.TREE) else ""
+            if outcome == "added":
+                self.stdout.write(self.style.SUCCESS(f"{username} 现为“{unit.name}”的{role.label}{reach}。"))
+            elif outcome == "changed":
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"{username} 在“{unit.name}”的{role.label}范围已改为{reach or '本单位'}。"
+                    )
+                )
+            else:
+                self.stdout.write(f"{username} 已是“{unit.name}”的{role.label}，未作改动。")
         if generated:
-            self.stdout.write(f"初始密码：{password}（请转告本人并要求登录后修改）")
+            self.stdout.write(f"初始密码：{generated}（请转告本人并要求登录后修改）")

@@ -13,7 +13,11 @@ from projects.services import import_projects
 SEED = Path(settings.BASE_DIR) / "fixtures" / "seed-2025.json"
 DEMO_UNIT = "鄂州市数据局"
 # Demo accounts of the seed unit, so a new user can try the workflow.
-DEMO_MEMBERS = (("tianbao", "演示填报人", Role.FILLER), ("shenhe", "演示审核人", Role.REVIEWER))
+DEMO_MEMBERS = (
+    ("tianbao", "演示填报人", Role.FILLER),
+    ("shenhe", "演示审核人", Role.REVIEWER),
+    ("caizheng", "演示财政审核人", Role.FINANCE),  # 归口管理 the seed unit (scope tree)
+)
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0002_workflow_history_transitions_snapshots'),
+        ('projects', '0003_units_roles_two_level_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
