@@ -15,4 +15,5 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("projects.urls")),
     path("", include("indicators.urls")),
+    path("", include("results.urls")),
 ]

@@ -15,8 +15,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from indicators.models import Indicator
 from projects.documents.data import dumps
 from projects.models import ApprovalSnapshot, Department, Goal, Project, Status, Transition
+from results.documents.data import write_document
+from results.documents.xlsx import iter_forms
+from results.models import FormTransition, ResultForm, ResultRow
 
 from .editor_support import editor_data
+from .results_helpers import fill, monitoring_round
 from .workflow_helpers import OTHER_UNIT, UNIT, clean_project, people
 
 ROLES = ("anonymous", "filler", "other_filler", "reviewer", "other_reviewer", "superuser")
@@ -99,6 +103,20 @@ def import_data(world):
     return {"department": str(Department.objects.get(name=UNIT).pk), "file": upload}
 
 
+def monitoring_data(world):
+    form = ResultForm.objects.get(pk=world["form"].pk)
+    return {"version": str(form.version), "budget_full": "100", "executed": "10", "summary": "按计划推进"}
+
+
+def results_import_data(world):
+    buffer = io.StringIO()
+    write_document(iter_forms(ResultForm.objects.filter(pk=world["form"].pk)), buffer)
+    document = buffer.getvalue().replace('"executed": null', '"executed": "12"')
+    upload = io.BytesIO(document.encode("utf-8"))
+    upload.name = "监控表.json"
+    return {"file": upload}
+
+
 WRITE_OWN = expect(filler=302, other_filler=404, reviewer=403, other_reviewer=404, superuser=302)
 REVIEW_OWN = expect(filler=403, other_filler=404, reviewer=302, other_reviewer=404, superuser=302)
 READ_ONLY = expect(filler=403, other_filler=404, reviewer=403, other_reviewer=404, superuser=403)
@@ -151,6 +169,33 @@ CASES = {
         writes=True,
         changes=("filler", "superuser"),
     ),
+    # monitoring (results): everyone signed in sees the pages, scoped to their units
+    "results-rounds": Case("results:rounds", None, expect()),
+    "results-rules": Case("results:rules", None, expect()),
+    "results-overview": Case("results:overview", "round", expect()),
+    "results-overview_xlsx": Case("results:overview_xlsx", "round", expect()),
+    "results-forms_xlsx": Case("results:forms_xlsx", "round", expect()),
+    "results-form": Case("results:form", "form", OWN_UNIT),
+    "results-print": Case("results:print", "form", OWN_UNIT),
+    "results-xlsx": Case("results:xlsx", "form", OWN_UNIT),
+    "results-pdf": Case("results:pdf", "form", OWN_UNIT),
+    "results-form-save": Case("results:form", "form", WRITE_OWN, "post", monitoring_data, writes=True),
+    "results-form-save-submitted": Case("results:form", "submitted_form", READ_ONLY, "post", monitoring_data),
+    "results-confirm-get": Case("results:confirm", "submitted_form", POST_ONLY),
+    "results-return-get": Case("results:return", "submitted_form", POST_ONLY),
+    "results-confirm": Case("results:confirm", "submitted_form", REVIEW_OWN, "post", comment, writes=True),
+    "results-return": Case("results:return", "submitted_form", REVIEW_OWN, "post", comment, writes=True),
+    "results-import-get": Case("results:import", None, FILLERS_ONLY),
+    # the upload answers with its report (200); another unit's filler gets "not found"
+    "results-import": Case(
+        "results:import",
+        None,
+        expect(reviewer=403, other_reviewer=403),
+        "post",
+        results_import_data,
+        writes=True,
+        changes=("filler", "superuser"),
+    ),
 }
 
 # URLs outside the matrix, and why.
@@ -194,13 +239,38 @@ def world(db, django_user_model):
     approved.submit(users["filler"])
     approved.approve(users["reviewer"], "同意")
     clean_project(unit=OTHER_UNIT, name="别的单位的项目")
+    monitored = clean_project(name="已提交监控表的项目")
+    monitored.submit(users["filler"])
+    monitored.approve(users["reviewer"], "同意")
+    round_ = monitoring_round()
+    submitted_form = ResultForm.objects.with_rows().get(round=round_, project=monitored)
+    fill(
+        submitted_form, figures=ALL_GREEN, funds={"budget_full": "100", "executed": "50", "summary": "按计划"}
+    )
+    submitted_form.submit(users["filler"])
     return {
         "users": users,
         "draft": draft,
         "submitted": submitted,
         "approved": approved,
         "snapshot": approved.snapshots.get(),
+        "round": round_,
+        "form": ResultForm.objects.get(round=round_, project=approved),
+        "submitted_form": submitted_form,
     }
+
+
+ALL_GREEN = {
+    level3: {"actual": actual, "likelihood": "certain"}
+    for level3, actual in (
+        ("总成本", "50万元"),
+        ("运维系统数量", "3个"),
+        ("系统可用率", "99.5%"),
+        ("故障响应时间", "1小时"),
+        ("政务服务覆盖率", "92%"),
+        ("用户满意度", "95%"),
+    )
+}
 
 
 def everything():
@@ -212,13 +282,16 @@ def everything():
         list(Transition.objects.order_by("pk").values_list("pk", "action")),
         list(ApprovalSnapshot.objects.order_by("pk").values_list("pk", "version")),
         list(Department.objects.order_by("pk").values()),
+        list(ResultForm.objects.order_by("pk").values()),
+        list(ResultRow.objects.order_by("pk").values()),
+        list(FormTransition.objects.order_by("pk").values_list("pk", "action")),
     )
 
 
 def url_of(case, world):
     if case.target is None:
         return reverse(case.url)
-    project = world[case.target]
+    project = world[case.target]  # or the round, or the monitoring form
     if case.url == "projects:snapshot":
         return reverse(case.url, args=[project.pk, world["snapshot"].pk])
     return reverse(case.url, args=[project.pk])
