@@ -131,6 +131,8 @@ class FormEditor:
         self.rows = list(form.rows.all()) if rows is None else rows
         # As stored: validating a ModelForm writes the cleaned values onto its instance.
         self.stored = [self.values_of(row) for row in self.rows]
+        self.stored_form = [getattr(form, key) for key in FORM_KEYS]
+        self.changed = False
         period = form.round.period
         self.funds = FundsForm(data, instance=form)
         self.row_forms = [
@@ -181,12 +183,27 @@ class FormEditor:
         return not self.errors
 
     def save(self, user=None, check_version=True):
-        """Store what changed and the recomputed lights, in one transaction.
+        """Store what changed and the recomputed lights, in one transaction; `changed`
+        says whether anything did (nothing is written otherwise).
 
         Raises StaleVersion when the form changed since the page was loaded, or
         when it is no longer editable (submitted meanwhile).
         """
         form = self.form
+        for key in FORM_KEYS:
+            setattr(form, key, self.funds.cleaned_data[key])
+        changed = []
+        for row, row_form, stored in zip(self.rows, self.row_forms, self.stored, strict=True):
+            for key in ROW_KEYS:
+                setattr(row, key, row_form.cleaned_data[key])
+            row.causes = [code for code in Cause.values if code in row.causes]
+            if self.values_of(row) != stored:
+                if user is not None:
+                    row._history_user = user
+                changed.append(row)
+        self.changed = bool(changed) or [getattr(form, key) for key in FORM_KEYS] != self.stored_form
+        if not self.changed:
+            return form
         with transaction.atomic():
             expected = self.funds.cleaned_data.get("version") if check_version else form.version
             updated = ResultForm.objects.filter(pk=form.pk, version=expected, status__in=EDITABLE).update(
@@ -195,17 +212,6 @@ class FormEditor:
             if not updated:
                 raise StaleVersion
             form.version = expected + 1
-            for key in FORM_KEYS:
-                setattr(form, key, self.funds.cleaned_data[key])
-            changed = []
-            for row, row_form, stored in zip(self.rows, self.row_forms, self.stored, strict=True):
-                for key in ROW_KEYS:
-                    setattr(row, key, row_form.cleaned_data[key])
-                row.causes = [code for code in Cause.values if code in row.causes]
-                if self.values_of(row) != stored:
-                    if user is not None:
-                        row._history_user = user
-                    changed.append(row)
             form.evaluate(self.rows)
             if user is not None:
                 form._history_user = user

@@ -197,12 +197,19 @@ def evaluate_round(round_, chunk=1000):
 
 @dataclass
 class ImportReport:
-    forms: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+
+    @property
+    def forms(self):
+        return self.updated + self.unchanged
 
     def summary(self):
-        return (
-            f"已导入{len(self.forms)}张监控表：" + "、".join(form.project_name for form in self.forms) + "。"
+        names = "、".join(form.project_name for form in self.updated)
+        text = f"已导入{len(self.forms)}张监控表：更新{len(self.updated)}张" + (
+            f"（{names}）" if names else ""
         )
+        return text + f"，未变化{len(self.unchanged)}张。"
 
 
 def find_form(filled, user=None):
@@ -265,7 +272,7 @@ def import_results(filled, user=None):
                 editor.save(user, check_version=False)
             except StaleVersion:
                 raise ImportFormatError(item.where, "监控表正在被他人提交或修改，请稍后重试。") from None
-            report.forms.append(form)
+            (report.updated if editor.changed else report.unchanged).append(form)
     return report
 
 

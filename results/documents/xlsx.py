@@ -152,7 +152,7 @@ class Summary:
     def close(self):
         row = self.line + 1
         totals = self.totals
-        counts = "，".join(f"{Light(light).label}{n}" for light, n in totals["lights"].items() if n)
+        counts = "，".join(f"{Light(light).label}{n}" for light, n in reversed(totals["lights"].items()) if n)
         self.sheet.write_string(
             row, 1, f"合计（{totals['count']}个项目{'；' + counts if counts else ''}）", self.bold
         )

@@ -23,8 +23,7 @@ class Command(BaseCommand):
             report = import_results(read_file(path.name, content))
         except ImportFormatError as exc:
             raise CommandError(f"{file}：{exc}；未导入任何数据。") from None
-        for form in report.forms:
-            self.stdout.write(
-                f"已导入：{form.department_name} {form.project_name}（{form.get_light_display()}）"
-            )
+        for form in report.updated:
+            light = form.get_light_display()
+            self.stdout.write(f"已更新：{form.department_name} {form.project_name}（项目预警：{light}）")
         self.stdout.write(self.style.SUCCESS(f"{file}：{report.summary()}"))
