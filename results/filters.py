@@ -10,10 +10,13 @@ class ResultFormFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="项目名称", field_name="project_name", lookup_expr="icontains")
     department = django_filters.ModelChoiceFilter(
-        label="预算单位", field_name="project__department", queryset=Department.objects.none()
+        label="预算单位",
+        field_name="project__department",
+        queryset=Department.objects.none(),
+        empty_label="全部",
     )
-    light = django_filters.ChoiceFilter(label="项目预警", choices=Light.choices)
-    status = django_filters.ChoiceFilter(label="状态", choices=FormStatus.choices)
+    light = django_filters.ChoiceFilter(label="项目预警", choices=Light.choices, empty_label="全部")
+    status = django_filters.ChoiceFilter(label="状态", choices=FormStatus.choices, empty_label="全部")
 
     class Meta:
         model = ResultForm
@@ -25,7 +28,3 @@ class ResultFormFilter(django_filters.FilterSet):
         if user is not None and not user.is_superuser:
             departments = departments.filter(memberships__user=user).distinct()
         self.filters["department"].queryset = departments
-        fields = self.form.fields
-        fields["department"].empty_label = "全部"
-        for name in ("light", "status"):
-            fields[name].choices = [("", "全部"), *list(fields[name].choices)[1:]]

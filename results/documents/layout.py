@@ -15,7 +15,7 @@ from projects.documents.layout import Block, Cell, Row, Sheet, merge_runs
 from ..models import Cause, FormStatus, Light, Likelihood, amount, percent
 
 COLUMNS = 11
-WIDTHS = (10, 12, 20, 12, 13, 13, 12, 7, 22, 10, 20)
+WIDTHS = (10, 11, 18, 12, 13, 13, 14, 7, 21, 10, 20)
 COLUMN_CLASSES = tuple(f"m-c{n}" for n in range(COLUMNS))
 UNIT_PREFIX = "填报单位："
 AMOUNT_UNIT = "金额单位：万元"
@@ -224,7 +224,7 @@ def build_form_sheet(form, rows=None):
             ),
         ]
     )
-    table = Block(kind="table", term="monitoring")
+    table = Block(kind="table", term="indicators")
     table.head.append(Row([_label(text, col) for col, text in enumerate(table_header(period))], "header"))
     goals = []
     for row in rows:
