@@ -8,6 +8,7 @@ from django.db import transaction
 from projects.documents.errors import ImportFormatError
 from projects.models import Goal, Project, Status
 
+from .bulk import update_values
 from .documents import layout
 from .documents.readers import values_from_grid
 from .forms import FormEditor, StaleVersion
@@ -172,23 +173,49 @@ def _recorded(row):
     return any(getattr(row, key) for key in ResultRow.VALUES)
 
 
+# What the computation reads and writes: nothing else is loaded for a whole round.
+FORM_INPUTS = ("round_id", "budget_full", "executed", *ResultForm.COMPUTED)
+ROW_INPUTS = (
+    "form_id",
+    "level2",
+    "comparator",
+    "number",
+    "unit",
+    "actual",
+    "likelihood",
+    *ResultRow.COMPUTED,
+)
+
+
+def _computed(obj):
+    return [getattr(obj, name) for name in obj.COMPUTED]
+
+
 def evaluate_round(round_, chunk=1000):
     """Recompute every row's and form's progress and light in the round (after a change
-    of thresholds or of the forms); plain bulk updates, no history (computed values).
+    of thresholds or of the forms), `chunk` forms at a time; only what changed is
+    written, one statement per batch, no history (computed values).
     Returns the number of forms."""
     share, limits = round_.time_share, thresholds()
     pks = list(round_.forms.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), chunk):
-        forms = list(
-            ResultForm.objects.filter(pk__in=pks[start : start + chunk])
-            .select_related("round")
-            .prefetch_related("rows")
-        )
-        rows = []
+        part = pks[start : start + chunk]
+        forms = list(ResultForm.objects.filter(pk__in=part).only(*FORM_INPUTS))
+        rows_of = {form.pk: [] for form in forms}
+        for row in ResultRow.objects.filter(form_id__in=part).only(*ROW_INPUTS).order_by("position", "pk"):
+            rows_of[row.form_id].append(row)
+        changed_forms, changed_rows = [], []
         for form in forms:
-            rows += form.evaluate(list(form.rows.all()), share, limits)
-        ResultForm.objects.bulk_update(forms, list(ResultForm.COMPUTED), batch_size=chunk)
-        ResultRow.objects.bulk_update(rows, list(ResultRow.COMPUTED), batch_size=2000)
+            form.round = round_
+            rows = rows_of[form.pk]
+            before = [_computed(row) for row in rows]
+            was = _computed(form)
+            form.evaluate(rows, share, limits)
+            changed_rows += [row for row, old in zip(rows, before, strict=True) if _computed(row) != old]
+            if _computed(form) != was:
+                changed_forms.append(form)
+        update_values(ResultForm, changed_forms, ResultForm.COMPUTED)
+        update_values(ResultRow, changed_rows, ResultRow.COMPUTED)
     return len(pks)
 
 

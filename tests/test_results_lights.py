@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from results.models import Basis, Light, ResultRow, Round, thresholds, time_share
+from results.models import Basis, Light, ResultForm, ResultRow, Round, thresholds, time_share
+from results.services import evaluate_round
 
 from .results_helpers import FUNDS, REASONS, approve_seed, fill, form_of, monitoring_round
 from .workflow_helpers import people
@@ -170,3 +171,34 @@ def test_the_rules_page_shows_the_thresholds(client, django_user_model, settings
     page = client.get("/results/rules/").content.decode()
     assert "低于 85%、不低于 60%" in page and "达到或超过 120%" in page
     assert "6/12 = 50%" in page
+
+
+def stored_lights(round_):
+    forms = ResultForm.objects.filter(round=round_).order_by("pk")
+    rows = ResultRow.objects.filter(form__round=round_).order_by("pk")
+    return (
+        list(forms.values_list("pk", *ResultForm.COMPUTED)),
+        list(rows.values_list("pk", *ResultRow.COMPUTED)),
+    )
+
+
+def test_the_whole_round_computes_what_each_save_computed(round_):
+    for name in ("一窗受理工作项目", "政府雇员经费", "12345热线购买服务项目"):
+        if ResultForm.objects.filter(round=round_, project_name=name).exists():
+            fill(form_of(name, round_=round_), reasons=REASONS)
+    saved = stored_lights(round_)
+    ResultForm.objects.filter(round=round_).update(light=Light.NONE, execution_rate=None, behind=0)
+    ResultRow.objects.filter(form__round=round_).update(light=Light.NONE, progress=None, expected=None)
+    assert stored_lights(round_) != saved
+    assert evaluate_round(round_) == ResultForm.objects.filter(round=round_).count()
+    assert stored_lights(round_) == saved
+
+
+def test_new_thresholds_take_effect_when_the_round_is_opened_again(round_, settings):
+    fill(form_of(round_=round_))
+    assert form_of(round_=round_).rows.get(level3="总成本").light == Light.YELLOW  # 0.7519
+    settings.PERFGOALS_LIGHT_RED_BELOW = "0.76"
+    monitoring_round()
+    form = form_of(round_=round_)
+    assert form.rows.get(level3="总成本").light == Light.RED
+    assert form.funds_light == Light.RED and form.light == Light.RED
