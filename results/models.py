@@ -217,8 +217,9 @@ class ResultFormQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         # The project scoping decides what a user sees (Project.objects.visible_to,
-        # to become Project.objects.restrict(user, action)).
-        visible = self.filter(project__in=Project.objects.visible_to(user))
+        # to become Project.objects.restrict(user, action)); it lets superusers see
+        # everything, so their forms need no subquery over all projects.
+        visible = self if user.is_superuser else self.filter(project__in=Project.objects.visible_to(user))
         if action in ("view", "export"):
             return visible
         allowed = visible.filter(status__in=ACTION_STATES[action])
@@ -257,9 +258,7 @@ class ResultForm(models.Model):
     execution_rate = models.DecimalField("执行率", max_digits=12, decimal_places=4, null=True, blank=True)
     funds_light = models.PositiveSmallIntegerField("资金执行预警", choices=Light.choices, default=Light.NONE)
     funds_ahead = models.BooleanField("资金执行超前", default=False)
-    light = models.PositiveSmallIntegerField(
-        "项目预警", choices=Light.choices, default=Light.NONE, db_index=True
-    )
+    light = models.PositiveSmallIntegerField("项目预警", choices=Light.choices, default=Light.NONE)
     behind = models.PositiveSmallIntegerField("落后指标数", default=0)
     ahead = models.PositiveSmallIntegerField("超前指标数", default=0)
 
@@ -273,7 +272,13 @@ class ResultForm(models.Model):
         verbose_name_plural = "监控表"
         ordering = ["round", "department_name", "project_name"]
         constraints = [models.UniqueConstraint(fields=["round", "project"], name="result_form_unique")]
-        indexes = [models.Index(fields=["round", "status"], name="result_form_round_status")]
+        indexes = [
+            models.Index(fields=["round", "status"], name="result_form_round_status"),
+            # The overview's default order: worst light first, then unit and project.
+            models.Index(
+                fields=["round", "-light", "department_name", "project_name"], name="result_form_overview"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.project_name} · {self.round}"

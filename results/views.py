@@ -84,7 +84,8 @@ class OverviewView(LoginRequiredMixin, SingleTableMixin, FilterView):
     table_class = ResultFormTable
     filterset_class = ResultFormFilter
     template_name = "results/overview.html"
-    paginate_by = 50
+    # django-tables2 pages the table (one COUNT); no ListView pagination besides it.
+    table_pagination = {"per_page": 50}
 
     def get_round(self):
         if not hasattr(self, "round"):
