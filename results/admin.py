@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -7,10 +8,24 @@ from .models import FormTransition, ResultForm, ResultRow, Round
 from .services import open_round
 
 
+class RoundAdminForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ("kind", "year", "cutoff")
+
+    def clean(self):
+        data = super().clean()
+        year, cutoff = data.get("year"), data.get("cutoff")
+        if year and cutoff and cutoff.year != year:
+            raise forms.ValidationError(f"截止日期{cutoff:%Y-%m-%d}不在{year}年度内。")
+        return data
+
+
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
     """Adding a round opens it: a form for every approved project of the year."""
 
+    form = RoundAdminForm
     list_display = ("__str__", "kind", "year", "cutoff", "opened_by", "opened_at")
     list_filter = ("kind", "year")
     fields = ("kind", "year", "cutoff")
@@ -21,11 +36,7 @@ class RoundAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        try:
-            report = open_round(obj.kind, obj.year, obj.cutoff, user=request.user)
-        except ValueError as exc:
-            messages.error(request, str(exc))
-            return
+        report = open_round(obj.kind, obj.year, obj.cutoff, user=request.user)
         obj.pk = report.round.pk
         messages.info(request, report.summary())
 

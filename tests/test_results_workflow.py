@@ -241,3 +241,25 @@ def test_a_reapproved_project_brings_its_new_rows_into_a_form_not_yet_submitted(
     report = open_round("monitoring", 2025, round_.cutoff)
     assert report.updated == 1
     assert form_of(round_=round_).rows.last().level3 == "办件按时办结率"
+
+
+def test_an_administrator_opens_a_round_in_the_admin(approved, admin_client):
+    response = admin_client.post(
+        "/admin/results/round/add/",
+        {"kind": "monitoring", "year": "2025", "cutoff": "2025-07-31"},
+        follow=True,
+    )
+    assert "2025年绩效运行监控（截至7月31日）：新建" in response.content.decode()
+    assert ResultForm.objects.filter(round__cutoff="2025-07-31").count() == len(approved)
+    refused = admin_client.post(
+        "/admin/results/round/add/", {"kind": "monitoring", "year": "2025", "cutoff": "2024-12-31"}
+    )
+    assert "截止日期2024-12-31不在2025年度内。" in refused.content.decode()
+    form = ResultForm.objects.filter(round__cutoff="2025-07-31").first()
+    assert admin_client.post(
+        f"/admin/results/resultform/{form.pk}/change/", {"status": "confirmed"}
+    ).status_code in (
+        200,
+        403,
+    )
+    assert ResultForm.objects.get(pk=form.pk).status == FormStatus.DRAFT
