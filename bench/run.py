@@ -598,6 +598,7 @@ def report_values(round_, chunk=2000):
     from decimal import Decimal
 
     from indicators.values import normalize_number
+    from results.bulk import update_values
     from results.models import ResultForm, ResultRow
 
     rng = random.Random(1)
@@ -613,11 +614,11 @@ def report_values(round_, chunk=2000):
                 row.actual = normalize_number((row.number * rng.choice(factors)).quantize(Decimal("0.01")))
                 row.actual += row.unit
             row.likelihood = rng.choice(likelihoods)
-        ResultRow.objects.bulk_update(rows, ["actual", "likelihood"])
+        update_values(ResultRow, rows, ["actual", "likelihood"])
     forms = list(ResultForm.objects.filter(round=round_).only("budget_full"))
     for form in forms:
         form.executed = (form.budget_full * rng.choice(factors)).quantize(Decimal("0.01"))
-    ResultForm.objects.bulk_update(forms, ["executed"], batch_size=chunk)
+    update_values(ResultForm, forms, ["executed"])
     return len(pks)
 
 

@@ -278,6 +278,13 @@ class ResultForm(models.Model):
             models.Index(
                 fields=["round", "-light", "department_name", "project_name"], name="result_form_overview"
             ),
+            # The overview's totals read only these (an index-only scan on PostgreSQL;
+            # other databases create the index without the included columns).
+            models.Index(
+                fields=["round", "light"],
+                include=["budget_full", "executed", "behind", "project"],
+                name="result_form_totals",
+            ),
         ]
 
     def __str__(self):

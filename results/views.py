@@ -7,6 +7,7 @@ unit's form answers 404, a form the user may see but not change 403.
 """
 
 import io
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -80,12 +82,18 @@ def _scoped(request, round_, action="view"):
     return ResultFormFilter(request.GET, queryset=base, user=request.user).qs
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count (the overview's totals already counted the forms)."""
+
+    def __init__(self, *args, count, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.__dict__["count"] = count
+
+
 class OverviewView(LoginRequiredMixin, SingleTableMixin, FilterView):
     table_class = ResultFormTable
     filterset_class = ResultFormFilter
     template_name = "results/overview.html"
-    # django-tables2 pages the table (one COUNT); no ListView pagination besides it.
-    table_pagination = {"per_page": 50}
 
     def get_round(self):
         if not hasattr(self, "round"):
@@ -93,7 +101,8 @@ class OverviewView(LoginRequiredMixin, SingleTableMixin, FilterView):
         return self.round
 
     def get_queryset(self):
-        return ResultForm.objects.restrict(self.request.user).filter(round=self.get_round())
+        forms = ResultForm.objects.restrict(self.request.user).filter(round=self.get_round())
+        return forms.defer("goal_text", "summary", "funds_reason")
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
@@ -101,15 +110,29 @@ class OverviewView(LoginRequiredMixin, SingleTableMixin, FilterView):
     def get_table_kwargs(self):
         return {"period": self.get_round().period}
 
+    def get_totals(self):
+        """Counts per light, sums and the number of forms (one query, before the table pages)."""
+        if not hasattr(self, "totals"):
+            # Counting the project column lets PostgreSQL answer from result_form_totals alone.
+            self.totals = self.object_list.order_by().aggregate(
+                count=Count("project"),
+                budget=Sum("budget_full"),
+                executed=Sum("executed"),
+                behind=Sum("behind"),
+                **{f"light_{light.value}": Count("project", filter=Q(light=light)) for light in Light},
+            )
+        return self.totals
+
+    def get_table_pagination(self, table):
+        # django-tables2 pages the table; the totals give it the count.
+        return {
+            "per_page": 50,
+            "paginator_class": partial(CountedPaginator, count=self.get_totals()["count"]),
+        }
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        totals = self.object_list.order_by().aggregate(
-            count=Count("pk"),
-            budget=Sum("budget_full"),
-            executed=Sum("executed"),
-            behind=Sum("behind"),
-            **{f"light_{light.value}": Count("pk", filter=Q(light=light)) for light in Light},
-        )
+        totals = self.get_totals()
         rate = totals["executed"] / totals["budget"] if totals["budget"] and totals["executed"] else None
         context.update(
             round=self.round,
