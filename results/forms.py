@@ -99,6 +99,8 @@ class RowForm(forms.ModelForm):
         self.fields["note"].label = "备注（改进措施）"
         for name in ("actual", "forecast"):
             self.fields[name].error_messages["max_length"] = "过长（最多%(limit_value)d个字）。"
+            if self.instance.is_qualitative:  # a qualitative row is reported in words
+                self.fields[name].widget = forms.Textarea(attrs={"rows": 2, "maxlength": 200})
 
     def _value(self, name):
         text = (self.cleaned_data.get(name) or "").strip()

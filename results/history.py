@@ -48,14 +48,18 @@ def form_history(form):
         [*form_records, *row_records, *transitions],
         key=lambda item: (getattr(item, "history_date", None) or item.at, getattr(item, "history_id", 0)),
     )
-    previous, entries = {}, []
+    previous, entries, seen = {}, [], set()
     for item in items:
         at = getattr(item, "history_date", None) or item.at
         user = item.history_user if hasattr(item, "history_type") else item.user
+        key = (type(item).__name__, item.id)
         last = entries[-1] if entries else None
-        if last is None or last.user != user or at - last.at > SAME_SAVE:
+        # One entry per save: the same user within a moment, and no object saved twice.
+        if last is None or last.user != user or at - last.at > SAME_SAVE or key in seen:
             last = Entry(at=at, user=user)
             entries.append(last)
+            seen = set()
+        seen.add(key)
         last.at = at
         if not hasattr(item, "history_type"):
             last.transitions.append(item)

@@ -73,7 +73,8 @@ def rounds(request):
     if not request.user.is_superuser:
         listed = listed.filter(pk__in=list(by_round))
     items = [(round_, by_round.get(round_.pk, {})) for round_ in listed]
-    return render(request, "results/rounds.html", {"items": items})
+    can_import = departments_for_filler(request.user).exists()
+    return render(request, "results/rounds.html", {"items": items, "can_import": can_import})
 
 
 def _scoped(request, round_, action="view"):

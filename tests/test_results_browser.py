@@ -69,6 +69,8 @@ def review(page, form):
     page.get_by_role("button", name="退出").click()
     login(page, "shenhe", PASSWORD)
     page.get_by_role("link", name="运行监控").click()
+    expect(page.locator("table.round-table")).to_contain_text("2025年6月30日")
+    shot(page, "rounds")
     page.get_by_role("link", name="2025年绩效运行监控（截至6月30日）").click()
     page.get_by_label("项目预警").select_option(label="红")
     page.get_by_role("button", name="查询").click()
@@ -88,6 +90,9 @@ def review(page, form):
     expect(page.locator(".sheet-title")).to_have_text("项目支出绩效目标执行监控表")
     expect(page.locator("article.sheet-monitoring")).to_contain_text("审核人：shenhe")
     shot(page, "print")
+    page.goto(f"{page.base_url}/results/rules/")
+    expect(page.locator("h1")).to_contain_text("进度与预警规则")
+    shot(page, "rules")
 
 
 def test_a_round_filled_in_the_browser_gives_the_lights_computed_by_hand(page, seed, django_user_model):
