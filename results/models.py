@@ -139,11 +139,6 @@ def _q(value):
     return None if value is None else Decimal(value).quantize(FOUR, rounding=ROUND_HALF_UP)
 
 
-class RoundQuerySet(models.QuerySet):
-    def monitoring(self):
-        return self.filter(kind=Kind.MONITORING)
-
-
 class Round(models.Model):
     kind = models.CharField("类别", max_length=20, choices=Kind.choices, default=Kind.MONITORING)
     year = models.PositiveSmallIntegerField("年度")
@@ -157,8 +152,6 @@ class Round(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-
-    objects = RoundQuerySet.as_manager()
 
     class Meta:
         verbose_name = "监控轮次"

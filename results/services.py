@@ -146,14 +146,16 @@ def sync_rows(form):
             row.save()
             changed = True
         keep.append(row)
-    gone = [row for row in [*rows.values(), *orphans] if not _recorded(row)]
+    # Rows no longer among the approved annual rows: kept after them when they hold
+    # values, as recorded; dropped when empty.
     position = len(keep) + len(create)
     for row in [*rows.values(), *orphans]:
-        if row in gone:
+        if not _recorded(row):
             row.delete()
             changed = True
-        elif row.position <= position:
-            position += 1
+            continue
+        position += 1
+        if row.position != position:
             row.position = position
             row.save()
             changed = True

@@ -222,14 +222,14 @@ def test_reopen_and_reapproval_keep_the_monitoring_values(round_, approved, user
     }
 
 
-def test_a_reapproved_project_brings_its_new_rows_into_a_form_not_yet_submitted(
-    round_, approved, users, client
-):
+def test_a_reapproved_project_brings_its_new_rows_into_a_form_not_yet_submitted(round_, approved, users):
+    form = form_of(round_=round_)
+    fill(form, figures={"总成本": {"actual": "100万元"}}, user=users["filler"])
     project = approved[PROJECT]
     project.reopen(users["reviewer"], "补充指标")
     annual = project.goals.get(term="annual")
-    Indicator.objects.create(
-        goal=annual,
+    annual.indicators.filter(level3__in=["总成本", "优化政务服务环境"]).delete()
+    annual.indicators.create(
         position=9,
         level1="产出指标",
         level2="时效指标",
@@ -237,10 +237,35 @@ def test_a_reapproved_project_brings_its_new_rows_into_a_form_not_yet_submitted(
         value="≥99%",
         basis="计划标准",
     )
+    annual.indicators.create(
+        position=10,
+        level1="成本指标",
+        level2="经济成本指标",
+        level3="总成本",
+        value="≤250万元",
+        basis="其他标准",
+    )
     approve(Project.objects.get(pk=project.pk), users["filler"], users["reviewer"])
+
     report = open_round("monitoring", 2025, round_.cutoff)
     assert report.updated == 1
-    assert form_of(round_=round_).rows.last().level3 == "办件按时办结率"
+    rows = [
+        (row.level3, row.target, row.actual, row.indicator_id is None)
+        for row in form_of(round_=round_).rows.all()
+    ]
+    # The approved rows in order, the new ones with them; the removed row that holds a
+    # value stays after them as recorded; the removed empty row is gone.
+    assert rows == [
+        ("服务窗口工作人员数量", "等于35人", "", False),
+        ("提高窗口人员服务质量", "有效提高", "", False),
+        ("群众满意度", "≥98%", "", False),
+        ("办件按时办结率", "≥99%", "", False),
+        ("总成本", "≤250万元", "", False),
+        ("总成本", "≤266万元", "100万元", True),
+    ]
+    assert [row.position for row in form_of(round_=round_).rows.all()] == [1, 2, 3, 4, 5, 6]
+    # A submitted form is never changed by a re-approval.
+    assert open_round("monitoring", 2025, round_.cutoff).updated == 0
 
 
 def test_an_administrator_opens_a_round_in_the_admin(approved, admin_client):
