@@ -114,10 +114,6 @@ class Sheet:
         return self.status == self.final_status
 
     @property
-    def approved(self):
-        return self.final
-
-    @property
     def mark(self):
         """The provisional mark (`未批复（草稿）`), empty for a final sheet."""
         return "" if self.final else f"{self.mark_prefix}（{self.status_label}）"

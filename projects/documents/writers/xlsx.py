@@ -135,7 +135,7 @@ class SheetWriter:
         for row in rows:
             lines = 1
             for cell in row.cells:
-                fmt = self.format_of(cell) if cell.field else self.formats[cell.role]
+                fmt = self.format_of(cell)
                 if cell.colspan > 1 or cell.rowspan > 1:
                     worksheet.merge_range(
                         row.number, cell.col, row.number + cell.rowspan - 1, cell.last_col, "", fmt
