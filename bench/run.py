@@ -697,7 +697,7 @@ def measure_monitoring(case, year):
         ("overview, page 2 (审核人, 1 unit)", reviewer, f"{overview}?page={page(reviewer, 2)}"),
         ("overview 项目预警=红 (superuser)", admin, f"{overview}?light=3"),
         (
-            "overview by 执行率, page 3 (superuser)",
+            "overview 执行率↓ p3 (superuser)",
             admin,
             f"{overview}?sort=-execution_rate&page={page(admin, 3)}",
         ),
