@@ -22,7 +22,13 @@ runs `generate_demo` (timed), and measures:
 - the text import of `--imports` sheets (TAB-separated text drawn from the
   layout grid, like fixtures/seed/*.txt): `parse_sheets`, then
   `import_projects`;
-- `check_targets` over the year's N projects.
+- `check_targets` over the year's N projects;
+- monitoring (results): every project of the year approved (bench shortcut), a
+  round opened for 截至6月30日 (`open_round`, timed), values written for every row
+  and form (deterministic figures around the schedule), the light computation
+  for the whole round (`evaluate_round`, timed, with its query count), then the
+  overview page (superuser, a unit's 审核人, filtered to 红, sorted by 执行率),
+  the form page and the overview's Excel.
 
 PostgreSQL databases are named perfgoals_bench_<n> and dropped afterwards
 (unless --keep); SQLite files live in a temporary folder.
@@ -158,6 +164,18 @@ def print_table(result, out=sys.stdout):
     w(f"{'check_targets ' + format(checks['projects'], ',') + ' projects':<34}")
     w(f"{checks['seconds']:>9.2f}{checks['queries']:>9}\n")
     w(f"({checks['findings']:,} findings; import created {imp['created']}, repairs {imp['repairs']})\n")
+    monitoring = result.get("monitoring")
+    if monitoring:
+        w(f"\nmonitoring: {monitoring['forms']:,} forms, {monitoring['rows']:,} rows\n")
+        w(f"{'open_round':<34}{monitoring['open_s']:>9.2f}{'':>9}\n")
+        lights = f"{monitoring['lights_s']:>9.2f}{monitoring['lights_queries']:>9}"
+        w(f"{'lights of the whole round':<34}{lights}\n\n")
+        w(f"{'case':<34}{'median ms':>11}{'p95 ms':>10}{'runs':>6}{'queries':>9}\n")
+        for page in monitoring["pages"]:
+            w(
+                f"{pad(page['case'], 34)}{page['median_ms']:>11.1f}{page['p95_ms']:>10.1f}"
+                f"{page['runs']:>6}{page['queries']:>9}\n"
+            )
 
 
 def main(argv=None):
@@ -573,6 +591,139 @@ def measure_checks(year):
     return {"projects": projects, "seconds": seconds, "queries": len(queries), "findings": findings}
 
 
+def report_values(round_, chunk=2000):
+    """Values for every form and row of the round, as units report them: actuals around
+    the target's schedule (some behind, some far ahead), a likelihood, executed funds.
+    Written with plain bulk updates (bench setup, not what is measured)."""
+    import random
+    from decimal import Decimal
+
+    from indicators.values import normalize_number
+    from results.bulk import update_values
+    from results.models import ResultForm, ResultRow
+
+    rng = random.Random(1)
+    factors = [Decimal(f) for f in ("0.2", "0.35", "0.45", "0.5", "0.55", "0.7", "0.9", "1")]
+    likelihoods = ("certain", "certain", "possible", "impossible")
+    pks = list(ResultRow.objects.filter(form__round=round_).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), chunk):
+        rows = list(ResultRow.objects.filter(pk__in=pks[start : start + chunk]).only("number", "unit"))
+        for row in rows:
+            if row.number is None:
+                row.actual = "推进中"
+            else:
+                row.actual = normalize_number((row.number * rng.choice(factors)).quantize(Decimal("0.01")))
+                row.actual += row.unit
+            row.likelihood = rng.choice(likelihoods)
+        update_values(ResultRow, rows, ["actual", "likelihood"])
+    forms = list(ResultForm.objects.filter(round=round_).only("budget_full"))
+    for form in forms:
+        form.executed = (form.budget_full * rng.choice(factors)).quantize(Decimal("0.01"))
+    update_values(ResultForm, forms, ["executed"])
+    return len(pks)
+
+
+def vacuum(connection, *tables):
+    """VACUUM ANALYZE on PostgreSQL: rewriting every row just now left the tables
+    unvacuumed; autovacuum would catch up within minutes in service, and the pages are
+    measured in that steady state."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+def measure_monitoring(case, year):
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from projects.models import Department, Membership, Project, Role, Status
+    from results.models import Kind, ResultForm
+    from results.services import evaluate_round, open_round
+
+    Project.objects.filter(year=year).update(status=Status.APPROVED)
+    started = time.perf_counter()
+    report = open_round(Kind.MONITORING, year, date(year, 6, 30))
+    open_s = time.perf_counter() - started
+    round_ = report.round
+    rows = report_values(round_)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        forms = evaluate_round(round_)
+    lights_s = time.perf_counter() - started
+    lights_queries = len(queries)  # now: a later request clears the connection's query log
+    vacuum(connection, "results_resultform", "results_resultrow")
+    log(f"monitoring: open_round {open_s:.1f} s, lights {lights_s:.1f} s for {forms} forms, {rows} rows")
+
+    User = get_user_model()
+    admin = User.objects.get(username="bench-admin")
+    unit = (
+        Department.objects.filter(projects__year=year)
+        .annotate(count=Count("projects"))
+        .order_by("-count")
+        .first()
+    )
+    reviewer = User.objects.create_user("bench-reviewer", "", "bench-password-1")
+    filler = User.objects.create_user("bench-monitor", "", "bench-password-1")
+    Membership.objects.create(user=reviewer, department=unit, role=Role.REVIEWER)
+    Membership.objects.create(user=filler, department=unit, role=Role.FILLER)
+    clients = {}
+    for user in (admin, reviewer, filler):
+        clients[user.username] = Client()
+        clients[user.username].force_login(user)
+    overview = reverse("results:overview", args=[round_.pk])
+    form = (
+        ResultForm.objects.filter(round=round_, project__department=unit)
+        .annotate(n=Count("rows"))
+        .order_by("-n", "pk")
+        .first()
+    )
+
+    def page(user, wanted):
+        """`wanted`, or the last page where a tiny run has fewer (50 forms a page)."""
+        count = ResultForm.objects.restrict(user).filter(round=round_).count()
+        return min(wanted, max(1, -(-count // 50)))
+
+    pages = [
+        ("overview (superuser)", admin, overview),
+        ("overview, page 2 (审核人, 1 unit)", reviewer, f"{overview}?page={page(reviewer, 2)}"),
+        ("overview 项目预警=红 (superuser)", admin, f"{overview}?light=3"),
+        (
+            "overview 执行率↓ p3 (superuser)",
+            admin,
+            f"{overview}?sort=-execution_rate&page={page(admin, 3)}",
+        ),
+        ("form page (填报人)", filler, reverse("results:form", args=[form.pk])),
+        ("printed form", reviewer, reverse("results:print", args=[form.pk])),
+    ]
+    measured = []
+    for label, user, url in pages:
+        result = time_requests(clients[user.username], url, case)
+        measured.append({"case": label, "url": url, **result})
+        log(f"{label}: {result['median_ms']:.1f} ms median, {result['queries']} queries")
+    slow = {**case, "reps": 1 if case["quick"] else 3, "warmup": 1}
+    url = reverse("results:overview_xlsx", args=[round_.pk])
+    result = time_requests(clients["bench-reviewer"], url, slow)
+    measured.append({"case": "overview Excel (审核人, 1 unit)", "url": url, **result})
+    return {
+        "forms": forms,
+        "rows": rows,
+        "open_s": open_s,
+        "lights_s": lights_s,
+        "lights_queries": lights_queries,
+        "pages": measured,
+    }
+
+
 def log(message):
     sys.stderr.write(f"[bench] {message}\n")
     sys.stderr.flush()
@@ -611,6 +762,7 @@ def case_main(args):
         "export": measure_export(case, YEAR),
         "checks": measure_checks(YEAR),
         "import": measure_import(case, YEAR),
+        "monitoring": measure_monitoring(case, YEAR),
     }
     print(RESULT_PREFIX + json.dumps(result, ensure_ascii=False))
     return 0

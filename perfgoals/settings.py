@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "projects",
     "indicators",
+    "results",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,12 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Largest upload accepted by the import screens (bytes).
 PERFGOALS_MAX_UPLOAD_BYTES = envint("PERFGOALS_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
+
+# Monitoring lights (results): a row or a project whose progress is below these shares
+# of the expected progress is 黄 / 红; from PERFGOALS_LIGHT_AHEAD_FROM it is marked 超前.
+PERFGOALS_LIGHT_YELLOW_BELOW = os.getenv("PERFGOALS_LIGHT_YELLOW_BELOW", "0.8")
+PERFGOALS_LIGHT_RED_BELOW = os.getenv("PERFGOALS_LIGHT_RED_BELOW", "0.6")
+PERFGOALS_LIGHT_AHEAD_FROM = os.getenv("PERFGOALS_LIGHT_AHEAD_FROM", "1.2")
 
 # History (django-simple-history) is an audit trail: no screen may revert or edit it.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -19,6 +19,7 @@ urlpatterns = [
     path("manage/", include("projects.manage_urls")),
     path("", include("projects.urls")),
     path("", include("indicators.urls")),
+    path("", include("results.urls")),
 ]
 
 handler400 = "perfgoals.errors.bad_request"

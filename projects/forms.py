@@ -141,6 +141,12 @@ class ProjectForm(forms.ModelForm):
         return data
 
 
+def stored_id_field():
+    """The id of the stored goal or row a form shows (empty for a new one): saving
+    updates that goal or row in place, so it keeps its identity (see `replace_goals`)."""
+    return forms.CharField(widget=forms.HiddenInput(attrs={"class": "stored-id"}), required=False)
+
+
 class ContentFormMixin:
     """Empty-permitted forms count as filled only when they hold content."""
 
@@ -172,6 +178,7 @@ class IndicatorForm(ContentFormMixin, forms.Form):
     )
     basis = forms.CharField(label="指标值确定依据", max_length=50, error_messages=_required("指标值确定依据"))
     position = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "position"}), required=False)
+    id = stored_id_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,6 +216,7 @@ class GoalForm(forms.Form):
     term = forms.ChoiceField(choices=Goal.Term.choices, widget=forms.HiddenInput(attrs={"class": "term"}))
     text = forms.CharField(label="目标说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     position = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "position"}), required=False)
+    id = stored_id_field()
 
 
 class EmptyPermittedFormSet(forms.BaseFormSet):
@@ -282,7 +290,8 @@ class ProjectEditor:
             self.goal_formset = GoalFormSet(
                 prefix="goals",
                 initial=[
-                    {"term": goal.term, "text": goal.text, "position": n} for n, goal in enumerate(goals, 1)
+                    {"term": goal.term, "text": goal.text, "position": n, "id": goal.pk or ""}
+                    for n, goal in enumerate(goals, 1)
                 ],
             )
             self.blocks = []
@@ -291,7 +300,7 @@ class ProjectEditor:
                 rows = list(goal.indicators.all()) if goal.pk else []
                 self.stored_rows.append(rows)
                 initial = [
-                    {**{name: getattr(row, name) for name in ROW_FIELDS}, "position": n}
+                    {**{name: getattr(row, name) for name in ROW_FIELDS}, "position": n, "id": row.pk}
                     for n, row in enumerate(rows, 1)
                 ]
                 self.blocks.append(
@@ -378,13 +387,18 @@ class ProjectEditor:
             term = block.form.cleaned_data["term"]
             text = block.form.cleaned_data.get("text", "").strip()
             rows = [
-                {name: form.cleaned_data[name].strip() for name in ROW_FIELDS} for form in block.live_rows()
+                {
+                    **{name: form.cleaned_data[name].strip() for name in ROW_FIELDS},
+                    "id": form.cleaned_data["id"],
+                }
+                for form in block.live_rows()
             ]
             if not text and not rows:
                 continue
             counts[term] = counts.get(term, 0) + 1
             goals.append(
                 {
+                    "id": block.form.cleaned_data.get("id"),
                     "term": term,
                     "name": Goal.default_name(term, counts[term]),
                     "text": text,

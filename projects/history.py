@@ -2,9 +2,10 @@
 
 The records come from django-simple-history (Project, Goal, Indicator) and from
 `Transition`. Records written by one save (the same user within a moment) are
-grouped into one entry. An import replaces a project's goals and rows; its
-deletions and creations are paired by place (goal, row number) so that the
-entry reads as the change it was: `年度绩效目标1 第3行 指标值：等于36人 → ≤36万元`.
+grouped into one entry. Saves and imports update goals and rows in place
+(`services.replace_goals`); records written before that replaced them, so
+deletions and creations in one save are still paired by place (goal, row
+number) and read as the change they were: `年度绩效目标1 第3行 指标值：等于36人 → ≤36万元`.
 """
 
 from dataclasses import dataclass, field

@@ -67,8 +67,9 @@ def editor_data(
 ):
     """The POST of the editor page: basic fields, goal formset, one row formset per goal.
 
-    `goals` is a list of dicts {term, text, rows: [dict or tuple], deleted?, position?};
-    a row may carry `position` and `DELETE` to test order and deletion.
+    `goals` is a list of dicts {term, text, rows: [dict or tuple], deleted?, position?, id?};
+    a row may carry `position`, `DELETE` and `id` (the stored row it shows) to test order,
+    deletion and identity.
     """
     data = {
         "department": str(department.pk),
@@ -93,6 +94,8 @@ def editor_data(
         data[f"goals-{g}-position"] = str(goal.get("position", g + 1))
         if goal.get("deleted"):
             data[f"goals-{g}-DELETE"] = "on"
+        if "id" in goal:
+            data[f"goals-{g}-id"] = str(goal["id"] or "")
         rows = goal.get("rows", [])
         data.update(
             {
@@ -109,6 +112,8 @@ def editor_data(
             data[f"g{g}-{r}-position"] = str(row.get("position", r + 1))
             if row.get("DELETE"):
                 data[f"g{g}-{r}-DELETE"] = "on"
+            if "id" in row:
+                data[f"g{g}-{r}-id"] = str(row["id"] or "")
     return data
 
 

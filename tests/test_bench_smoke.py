@@ -20,6 +20,12 @@ ROWS = (
     "text import: parse 20 sheets",
     "text import: import_projects",
     "check_targets 30 projects",
+    "open_round",
+    "lights of the whole round",
+    "overview (superuser)",
+    "overview, page 2 (审核人, 1 unit)",
+    "overview 项目预警=红 (superuser)",
+    "form page (填报人)",
 )
 
 
@@ -49,3 +55,5 @@ def test_the_quick_benchmark_prints_every_row(tmp_path):
     assert result["import"]["created"] == 20 and result["import"]["repairs"] == 0
     assert result["checks"]["projects"] == 30 and result["checks"]["findings"] > 0
     assert result["export"]["ours"]["sheets"] == result["export"]["floor"]["sheets"] == 20
+    monitoring = result["monitoring"]
+    assert monitoring["forms"] >= 30 and monitoring["rows"] > 30 and monitoring["lights_queries"] > 0

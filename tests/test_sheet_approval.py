@@ -83,7 +83,7 @@ def test_the_print_page_shows_the_body_and_date(approved, client, which):
     else:
         url = reverse("projects:snapshot", args=[project.pk, project.snapshots.get().pk])
     page = client.get(url).content.decode()
-    footer = re.search(r'<footer class="sheet-approval">(.*?)</footer>', page, re.S)[1]
+    footer = re.search(r'<footer class="sheet-approval-line">(.*?)</footer>', page, re.S)[1]
     assert f"批复单位：{FINANCE_BODY}" in footer and f"批复日期：{today_text()}" in footer
     if which == "snapshot":  # the record of both steps, above the sheet
         assert f"初审通过：{MAIN} 楚深" in page and f"批复：{FINANCE_BODY} 蔡正" in page
@@ -151,7 +151,7 @@ def test_a_snapshot_from_before_this_feature_prints_its_date(approved, client):
     )
     client.force_login(filler)
     page = client.get(reverse("projects:snapshot", args=[project.pk, old.pk])).content.decode()
-    footer = re.search(r'<footer class="sheet-approval">(.*?)</footer>', page, re.S)[1]
+    footer = re.search(r'<footer class="sheet-approval-line">(.*?)</footer>', page, re.S)[1]
     assert "批复单位" not in footer and f"批复日期：{today_text()}" in footer
 
 

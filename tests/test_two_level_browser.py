@@ -230,7 +230,7 @@ def test_the_printed_approval_names_the_body_and_date(page, django_user_model):
     approval = f"批复单位：{FINANCE_BODY}　批复日期：{day.year}年{day.month}月{day.day}日"
     assert approval in page.locator(".workflow").inner_text()
     page.get_by_role("link", name="打印批复表").click()
-    footer = page.locator("footer.sheet-approval")
+    footer = page.locator("footer.sheet-approval-line")
     assert footer.locator(".c-approval_body").inner_text() == f"批复单位：{FINANCE_BODY}"
     assert (
         footer.locator(".c-approval_date").inner_text() == f"批复日期：{day.year}年{day.month}月{day.day}日"

@@ -35,8 +35,12 @@ from projects.models import (
     Transition,
     YearSetting,
 )
+from results.documents.data import write_document
+from results.documents.xlsx import iter_forms
+from results.models import FormTransition, ResultForm, ResultRow
 
 from .editor_support import editor_data
+from .results_helpers import fill, monitoring_round
 from .workflow_helpers import OTHER_UNIT, UNIT, clean_project, member, people
 
 CHILD, SIBLING = "鄂州市政务服务中心", "鄂州市大数据中心"
@@ -148,6 +152,20 @@ def import_data(world):
     upload = io.BytesIO(document.encode("utf-8"))
     upload.name = "backup.json"
     return {"department": str(Department.objects.get(name=UNIT).pk), "file": upload}
+
+
+def monitoring_data(world):
+    form = ResultForm.objects.get(pk=world["form"].pk)
+    return {"version": str(form.version), "budget_full": "100", "executed": "10", "summary": "按计划推进"}
+
+
+def results_import_data(world):
+    buffer = io.StringIO()
+    write_document(iter_forms(ResultForm.objects.filter(pk=world["form"].pk)), buffer)
+    document = buffer.getvalue().replace('"executed": null', '"executed": "12"')
+    upload = io.BytesIO(document.encode("utf-8"))
+    upload.name = "监控表.json"
+    return {"file": upload}
 
 
 def unit_list_data(world):
@@ -347,6 +365,33 @@ CASES = {
     "user_active": Case("manage:user_active", "user", ADMIN_WRITES, "post", deactivate_data, writes=True),
     "years": Case("manage:years", None, ADMIN_ONLY),
     "years-post": Case("manage:years", None, ADMIN_WRITES, "post", year_data, writes=True),
+    # monitoring (results): everyone signed in sees the pages, scoped to their units
+    "results-rounds": Case("results:rounds", None, expect()),
+    "results-rules": Case("results:rules", None, expect()),
+    "results-overview": Case("results:overview", "round", expect()),
+    "results-overview_xlsx": Case("results:overview_xlsx", "round", expect()),
+    "results-forms_xlsx": Case("results:forms_xlsx", "round", expect()),
+    "results-form": Case("results:form", "form", OWN_UNIT),
+    "results-print": Case("results:print", "form", OWN_UNIT),
+    "results-xlsx": Case("results:xlsx", "form", OWN_UNIT),
+    "results-pdf": Case("results:pdf", "form", OWN_UNIT),
+    "results-form-save": Case("results:form", "form", WRITE_OWN, "post", monitoring_data, writes=True),
+    "results-form-save-submitted": Case("results:form", "submitted_form", READ_ONLY, "post", monitoring_data),
+    "results-confirm-get": Case("results:confirm", "submitted_form", POST_ONLY),
+    "results-return-get": Case("results:return", "submitted_form", POST_ONLY),
+    "results-confirm": Case("results:confirm", "submitted_form", REVIEW_OWN, "post", comment, writes=True),
+    "results-return": Case("results:return", "submitted_form", REVIEW_OWN, "post", comment, writes=True),
+    "results-import-get": Case("results:import", None, FILLERS_ONLY),
+    # the upload answers with its report (200); another unit's filler gets "not found"
+    "results-import": Case(
+        "results:import",
+        None,
+        expect(reviewer=403, other_reviewer=403, finance=403, parent_reviewer=403),
+        "post",
+        results_import_data,
+        writes=True,
+        changes=("filler", "superuser"),
+    ),
 }
 
 # URLs outside the matrix, and why.
@@ -424,6 +469,15 @@ def build_world(tmp_path):
     child_finance.submit(users["child_filler"])
     child_finance.pass_first_review(users["parent_reviewer"])
     assert (child_pending.status, child_finance.status) == (Status.PENDING_PARENT, Status.PENDING_FINANCE)
+    monitored = clean_project(name="已提交监控表的项目")
+    monitored.submit(users["filler"])
+    monitored.approve(users["reviewer"], "同意")
+    round_ = monitoring_round()
+    submitted_form = ResultForm.objects.with_rows().get(round=round_, project=monitored)
+    fill(
+        submitted_form, figures=ALL_GREEN, funds={"budget_full": "100", "executed": "50", "summary": "按计划"}
+    )
+    submitted_form.submit(users["filler"])
     return {
         "pending": pending,
         "users": users,
@@ -436,7 +490,23 @@ def build_world(tmp_path):
         "child_pending": child_pending,
         "child_finance": child_finance,
         "snapshot": approved.snapshots.get(),
+        "round": round_,
+        "form": ResultForm.objects.get(round=round_, project=approved),
+        "submitted_form": submitted_form,
     }
+
+
+ALL_GREEN = {
+    level3: {"actual": actual, "likelihood": "certain"}
+    for level3, actual in (
+        ("总成本", "50万元"),
+        ("运维系统数量", "3个"),
+        ("系统可用率", "99.5%"),
+        ("故障响应时间", "1小时"),
+        ("政务服务覆盖率", "92%"),
+        ("用户满意度", "95%"),
+    )
+}
 
 
 @pytest.fixture(scope="module")
@@ -469,6 +539,9 @@ def everything():
         list(get_user_model().objects.order_by("pk").values_list("pk", "username", "is_active", "password")),
         list(YearSetting.objects.order_by("pk").values()),
         AdminChange.objects.count(),
+        list(ResultForm.objects.order_by("pk").values()),
+        list(ResultRow.objects.order_by("pk").values()),
+        list(FormTransition.objects.order_by("pk").values_list("pk", "action")),
     )
 
 
@@ -484,7 +557,7 @@ def url_of(case, world):
         return reverse(case.url, args=[filler.pk])
     if case.target == "membership":
         return reverse(case.url, args=[filler.pk, filler.memberships.get().pk])
-    project = world[case.target]
+    project = world[case.target]  # or the round, or the monitoring form
     if case.url.startswith("projects:snapshot"):
         return reverse(case.url, args=[project.pk, world["snapshot"].pk])
     return reverse(case.url, args=[project.pk])
@@ -551,7 +624,7 @@ def test_a_finance_reviewer_lists_and_exports_the_three_units_and_nothing_else(w
     client.force_login(world["users"]["finance"])
     three_units = {UNIT, CHILD, SIBLING}
     expected = set(Project.objects.filter(department__name__in=three_units).values_list("name", flat=True))
-    assert len(expected) == 7 and "别的单位的项目" not in expected
+    assert len(expected) == 8 and "别的单位的项目" not in expected  # with the monitored project
     page = client.get(reverse("projects:list")).content.decode()
     assert all(name in page for name in expected) and "别的单位的项目" not in page
     rows = load_workbook(io.BytesIO(client.get(reverse("projects:export_rows")).content)).active

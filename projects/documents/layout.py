@@ -16,6 +16,12 @@ A block is one HTML table: `head` rows repeat on every printed page (`thead`),
 from the row above it. An approved sheet ends with the `approval` block: one
 line naming the approving body and date (批复单位 / 批复日期) of the final
 review step, printed without borders under the tables.
+
+The classes are shared by every official form the product prints: the
+monitoring and self-evaluation forms (`results.documents.layout`) build the
+same structure with their own columns (`Sheet.widths`, `column_classes`),
+orientation and final state, and mark the cells a user fills in offline with
+`Cell.field`.
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +37,10 @@ AMOUNT_UNIT = "金额单位：万元"
 APPROVAL_BODY_PREFIX = "批复单位："
 APPROVAL_DATE_PREFIX = "批复日期："
 MARK_PREFIX = "未批复"
+MARK_NOTE = "此表尚未批复，不作为批复依据"
+# Column widths in Excel character units (a Chinese character takes about two).
+COLUMN_WIDTHS = (15, 11, 14, 26, 14, 22)
+COLUMN_CLASSES = ("w-goal", "w-l1", "w-l2", "w-l3", "w-value", "w-basis")
 CHECKED, UNCHECKED = "☑", "☐"
 OVERALL_TITLE = "项目绩效总目标"
 OVERALL_HEADER = ("名称", "目标说明")
@@ -55,6 +65,11 @@ class Cell:
     colspan: int = 1
     rowspan: int = 1
     header: bool = False  # drawn as <th>
+    # A cell filled in by the user (offline Excel): the key of the value it holds;
+    # `choices` lists the accepted texts, `hint` says what to type.
+    field: str = ""
+    choices: tuple = ()
+    hint: str = ""
 
     @property
     def last_col(self):
@@ -93,19 +108,27 @@ class Sheet:
     columns: int = COLUMNS
     approval_body: str = ""  # 批复单位 of an approved sheet (may be unknown: "")
     approval_date: str = ""  # 批复日期, `2025年3月15日`
+    widths: tuple = COLUMN_WIDTHS
+    column_classes: tuple = COLUMN_CLASSES
+    landscape: bool = False
+    kind: str = "approval"  # the HTML article's class: sheet-approval, sheet-monitoring …
+    final_status: str = Status.APPROVED  # the state in which the sheet carries no mark
+    mark_prefix: str = MARK_PREFIX
+    mark_note: str = MARK_NOTE
 
     def __post_init__(self):
         for number, row in enumerate(self.rows):
             row.number = number
 
     @property
-    def approved(self):
-        return self.status == Status.APPROVED
+    def final(self):
+        """Whether the sheet is in its final state (approved, confirmed): no mark."""
+        return self.status == self.final_status
 
     @property
     def mark(self):
-        """The not-approved mark (`未批复（草稿）`), empty for an approved sheet."""
-        return "" if self.approved else f"{MARK_PREFIX}（{self.status_label}）"
+        """The provisional mark (`未批复（草稿）`), empty for a final sheet."""
+        return "" if self.final else f"{self.mark_prefix}（{self.status_label}）"
 
     @property
     def rows(self):
@@ -146,6 +169,29 @@ def _span(text, role, col, colspan=1, header=False):
     return Cell(text=text, role=role, col=col, colspan=colspan, header=header)
 
 
+def merge_runs(rows, columns, keep_col=None):
+    """Merge equal texts vertically: for each (col, role, value) of `columns`, in
+    order, runs of equal values (within the runs of the columns before it) become
+    one cell spanning them; rows after the first of a run of `keep_col` are kept
+    with the previous one across pages. Cells are appended to the rows and sorted."""
+
+    def split(start, stop, depth):
+        if depth == len(columns):
+            return
+        col, role, values = columns[depth]
+        for i, j in _runs(values, start, stop):
+            rows[i].cells.append(Cell(values[i], role, col, rowspan=j - i))
+            if col == keep_col:
+                for k in range(i + 1, j):
+                    rows[k].keep_with_previous = True
+            split(i, j, depth + 1)
+
+    split(0, len(rows), 0)
+    for row in rows:
+        row.cells.sort(key=lambda cell: cell.col)
+    return rows
+
+
 def _runs(values, start, stop):
     """Maximal runs [i, j) of equal values within values[start:stop]."""
     i = start
@@ -176,15 +222,7 @@ def _goal_body(goal):
     rows[0].cells.append(Cell(goal["name"], "goal", 0, rowspan=len(rows)))
     level1 = [ind["level1"] for ind in indicators]
     level2 = [ind["level2"] for ind in indicators]
-    for i, j in _runs(level1, 0, len(rows)):
-        rows[i].cells.append(Cell(level1[i], "level1", 1, rowspan=j - i))
-        for k in range(i + 1, j):
-            rows[k].keep_with_previous = True
-        for m, n in _runs(level2, i, j):
-            rows[m].cells.append(Cell(level2[m], "level2", 2, rowspan=n - m))
-    for row in rows:
-        row.cells.sort(key=lambda cell: cell.col)
-    return rows
+    return merge_runs(rows, [(1, "level1", level1), (2, "level2", level2)], keep_col=1)
 
 
 def date_text(iso_date):

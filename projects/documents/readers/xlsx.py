@@ -39,8 +39,9 @@ def _where(title, row, col):
     return f"工作表“{title}”单元格{get_column_letter(col)}{row}"
 
 
-class _SheetReader:
-    """Reads one worksheet in the layout of `projects.documents.layout` back into a project dict."""
+class CellGrid:
+    """One worksheet's cells as a layout drew them: a merged range reads as its first
+    cell; `fail` refuses with the worksheet and the cell (A1 notation)."""
 
     def __init__(self, title, values, merges):
         self.title = title
@@ -72,6 +73,10 @@ class _SheetReader:
         if limit and len(value) > limit:
             self.fail(*source, f"超过{limit}个字符。")
         return value
+
+
+class _SheetReader(CellGrid):
+    """Reads one worksheet in the layout of `projects.documents.layout` back into a project dict."""
 
     def peek(self):
         return self.rows[self.index] if self.index < len(self.rows) else None
@@ -239,7 +244,7 @@ def _values(worksheet):
             if cell.row > MAX_ROWS or cell.column > MAX_COLUMNS:
                 raise ImportFormatError(
                     _where(worksheet.title, cell.row, cell.column),
-                    f"工作表超过{MAX_ROWS}行或{MAX_COLUMNS}列，不是本系统导出的批复表，拒绝导入。",
+                    f"工作表超过{MAX_ROWS}行或{MAX_COLUMNS}列，不是本系统导出的表格，拒绝导入。",
                 )
             if cell.data_type == "f":
                 raise ImportFormatError(
@@ -250,8 +255,12 @@ def _values(worksheet):
     return values
 
 
-def read_workbook(data):
-    """Projects (plain dicts, shaped like `projects.documents.readers.text`) from one of our workbooks."""
+def read_cells(data):
+    """[(title, values, merges)] of every worksheet of an uploaded workbook.
+
+    The zip container is checked before openpyxl opens anything, and every
+    worksheet is checked for formulas (refused) before any is read.
+    """
     from openpyxl import load_workbook
 
     check_container(data)
@@ -269,6 +278,12 @@ def read_workbook(data):
         ]
     finally:
         workbook.close()
+    return sheets
+
+
+def read_workbook(data):
+    """Projects (plain dicts, shaped like `projects.documents.readers.text`) from one of our workbooks."""
+    sheets = read_cells(data)
     result = ParseResult()
     seen = set()
     for title, values, merges in sheets:

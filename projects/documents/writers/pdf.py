@@ -67,10 +67,11 @@ def missing():
     return None
 
 
-def render_pdf(sheet, base_url=None):
-    """PDF bytes of a sheet layout (see `projects.documents.layout`)."""
+def render_pdf(sheet, base_url=None, stylesheets=("css/sheet.css",)):
+    """PDF bytes of a sheet layout (see `projects.documents.layout`): the HTML sheet
+    template with the given static stylesheets (a form's own styles after the sheet's)."""
     from weasyprint import CSS, HTML
 
     html = render_to_string("projects/sheet_document.html", {"sheet": sheet, "pdf": True})
-    stylesheet = CSS(filename=finders.find("css/sheet.css"))
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[stylesheet])
+    styles = [CSS(filename=finders.find(name)) for name in stylesheets]
+    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=styles)

@@ -43,8 +43,8 @@ ROWS_HEADER = (
     "计量单位",
     "指标值确定依据",
 )
-# Column widths (Excel character units; a Chinese character takes about two).
-COLUMN_WIDTHS = (15, 11, 14, 26, 14, 22)
+# Column widths of the approval sheet (Excel character units; see `layout.Sheet.widths`).
+COLUMN_WIDTHS = layout.COLUMN_WIDTHS
 LINE_HEIGHT = 15  # points per text line at 10.5 pt
 FONT = "宋体"
 CHUNK = 500  # projects loaded per with_tree() query batch
@@ -74,12 +74,24 @@ def _lines(text, width):
     return sum(max(1, -(-_display_width(part) // usable)) for part in (text or "").split("\n"))
 
 
-class SheetWriter:
-    """Draws layouts onto worksheets of one XlsxWriter workbook (formats shared)."""
+INPUT_FILL = "#FFF7D6"  # cells to fill in offline
 
-    def __init__(self, workbook):
+
+class SheetWriter:
+    """Draws layouts onto worksheets of one XlsxWriter workbook (formats shared).
+
+    `roles` adds the formats of another form's cell roles ({role: XlsxWriter
+    format properties}, on top of the boxed base). Cells with a `field` are the
+    ones a user fills in offline: drawn unlocked on a light fill, with a
+    drop-down list when the cell has `choices`, and the worksheet is protected
+    (without a password) so that only they take input.
+    """
+
+    BASE = {"font_name": FONT, "font_size": 10.5, "text_wrap": True, "valign": "vcenter"}
+
+    def __init__(self, workbook, roles=None):
         self.workbook = workbook
-        base = {"font_name": FONT, "font_size": 10.5, "text_wrap": True, "valign": "vcenter"}
+        base = self.BASE
         boxed = {**base, "border": 1}
         add = workbook.add_format
         self.formats = {
@@ -101,30 +113,53 @@ class SheetWriter:
             "approval_body": add({**base, "align": "left"}),
             "approval_date": add({**base, "align": "right"}),
         }
+        self.properties = {role: {**boxed, **props} for role, props in (roles or {}).items()}
+        self.formats.update({role: add(props) for role, props in self.properties.items()})
+        self.inputs = {}  # role -> the unlocked, filled variant (made when first needed)
+
+    def format_of(self, cell):
+        if not cell.field:
+            return self.formats[cell.role]
+        if cell.role not in self.inputs:
+            props = self.properties.get(cell.role, {**self.BASE, "border": 1, "align": "left"})
+            self.inputs[cell.role] = self.workbook.add_format(
+                {**props, "locked": False, "bg_color": INPUT_FILL}
+            )
+        return self.inputs[cell.role]
 
     def write(self, worksheet, sheet):
-        for col, width in enumerate(COLUMN_WIDTHS):
+        widths = sheet.widths
+        for col, width in enumerate(widths):
             worksheet.set_column(col, col, width)
         heights = {}
+        inputs = False
         rows = sheet.rows  # a property that rebuilds the list: read it once
         for row in rows:
             lines = 1
             for cell in row.cells:
-                fmt = self.formats[cell.role]
+                fmt = self.format_of(cell)
                 if cell.colspan > 1 or cell.rowspan > 1:
                     worksheet.merge_range(
                         row.number, cell.col, row.number + cell.rowspan - 1, cell.last_col, "", fmt
                     )
                 worksheet.write_string(row.number, cell.col, cell.text, fmt)
+                if cell.field:
+                    inputs = True
+                    self.validate(worksheet, row.number, cell)
                 if cell.rowspan == 1:
-                    width = sum(COLUMN_WIDTHS[cell.col : cell.last_col + 1])
+                    width = sum(widths[cell.col : cell.last_col + 1])
                     lines = max(lines, _lines(cell.text, width))
             heights[row.number] = lines * LINE_HEIGHT + 4
         for number, height in heights.items():
             kind = rows[number].kind
             worksheet.set_row(number, {"title": 36, "mark": 24}.get(kind, height))
+        if inputs:
+            worksheet.protect("", {"format_rows": True, "format_columns": True, "select_locked_cells": True})
         worksheet.set_paper(9)  # A4
-        worksheet.set_portrait()
+        if sheet.landscape:
+            worksheet.set_landscape()
+        else:
+            worksheet.set_portrait()
         worksheet.fit_to_pages(1, 0)
         worksheet.set_margins(left=0.6, right=0.6, top=0.7, bottom=0.7)
         worksheet.center_horizontally()
@@ -132,6 +167,21 @@ class SheetWriter:
         if header_rows:
             worksheet.repeat_rows(header_rows[0].number, header_rows[-1].number)
         worksheet.set_footer("&C第 &P 页，共 &N 页")
+
+    @staticmethod
+    def validate(worksheet, row, cell):
+        """A drop-down list for a cell with choices, and the hint as its input message."""
+        options = {}
+        if cell.choices:
+            options = {"validate": "list", "source": list(cell.choices), "ignore_blank": True}
+            options["error_message"] = "请从下拉列表中选择：" + "、".join(cell.choices)
+        elif cell.hint:
+            options = {"validate": "any"}
+        if cell.hint:
+            options.update(input_title="填写说明", input_message=cell.hint[:255])
+        if options:
+            last_row = row + cell.rowspan - 1
+            worksheet.data_validation(row, cell.col, last_row, cell.last_col, options)
 
 
 def sheet_names(names):

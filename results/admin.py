@@ -1,0 +1,83 @@
+from django import forms
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects.admin import ReadOnlyAdmin
+
+from .models import FormTransition, ResultForm, ResultRow, Round
+from .services import open_round
+
+
+class RoundAdminForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ("kind", "year", "cutoff")
+
+    def clean(self):
+        data = super().clean()
+        year, cutoff = data.get("year"), data.get("cutoff")
+        if year and cutoff and cutoff.year != year:
+            raise forms.ValidationError(f"截止日期{cutoff:%Y-%m-%d}不在{year}年度内。")
+        return data
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    """Adding a round opens it: a form for every approved project of the year."""
+
+    form = RoundAdminForm
+    list_display = ("__str__", "kind", "year", "cutoff", "opened_by", "opened_at")
+    list_filter = ("kind", "year")
+    fields = ("kind", "year", "cutoff")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("kind", "year", "cutoff") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        report = open_round(obj.kind, obj.year, obj.cutoff, user=request.user)
+        obj.pk = report.round.pk
+        messages.info(request, report.summary())
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ResultRowInline(admin.TabularInline):
+    model = ResultRow
+    extra = 0
+    fields = ("position", "level1", "level2", "level3", "target", "actual", "likelihood", "light")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ResultForm)
+class ResultFormAdmin(SimpleHistoryAdmin):
+    """Read-only: units fill forms on their pages; the state changes only through the workflow."""
+
+    list_display = ("project_name", "department_name", "round", "status", "light", "execution_rate")
+    list_filter = ("round", "status", "light")
+    search_fields = ("project_name", "department_name")
+    list_select_related = ("round",)
+    inlines = [ResultRowInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in ResultForm._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FormTransition)
+class FormTransitionAdmin(ReadOnlyAdmin):
+    list_display = ("form", "action", "from_status", "to_status", "user", "at")
+    list_filter = ("action",)
+    search_fields = ("form__project_name", "comment")
+    list_select_related = ("form__round", "user")

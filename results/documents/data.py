@@ -1,0 +1,89 @@
+"""The JSON exchange format of results (`perfgoals-results/1`).
+
+    {"format": "perfgoals-results/1", "forms": [{"kind", "project_id", "project",
+     "department", "year", "cutoff", "status",
+     "funds": {"budget_initial", "budget_full", "executed", "execution_rate",
+               "forecast", "reason"},
+     "overall": {"target", "actual"}, "light",
+     "rows": [{"goal", "level1", "level2", "level3", "target", "actual",
+               "forecast", "expected_progress", "progress", "light", "ahead",
+               "reasons": {"causes": [...], "text"}, "likelihood", "note"}]}]}
+
+Numbers are strings (amounts in 万元; rates and progress in percent, `"37.59"`
+for 37.59 %), or null when empty. Lights are "green", "yellow", "red" or null;
+causes are codes of `models.Cause`, likelihood one of `models.Likelihood` or "".
+What a unit fills in is read back by `readers.parse_document`; everything
+computed is recomputed on import.
+"""
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+
+from indicators.values import normalize_number
+
+from ..models import LIGHT_CODES
+
+FORMAT = "perfgoals-results/1"
+
+
+def _number(value):
+    return None if value is None else normalize_number(value)
+
+
+def _percent(fraction):
+    if fraction is None:
+        return None
+    return normalize_number((Decimal(fraction) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def row_to_dict(row):
+    return {
+        "goal": row.goal_name,
+        "level1": row.level1,
+        "level2": row.level2,
+        "level3": row.level3,
+        "target": row.target,
+        "actual": row.actual,
+        "forecast": row.forecast,
+        "expected_progress": _percent(row.expected),
+        "progress": _percent(row.progress),
+        "light": LIGHT_CODES[row.light],
+        "ahead": row.ahead,
+        "reasons": {"causes": list(row.causes), "text": row.reason},
+        "likelihood": row.likelihood,
+        "note": row.note,
+    }
+
+
+def form_to_dict(form, rows=None):
+    """One form (round, project and rows loaded: `ResultForm.objects.with_rows()`)."""
+    rows = list(form.rows.all()) if rows is None else rows
+    return {
+        "kind": form.round.kind,
+        "project_id": form.project_id,
+        "project": form.project_name,
+        "department": form.department_name,
+        "year": form.round.year,
+        "cutoff": form.round.cutoff.isoformat(),
+        "status": form.status,
+        "funds": {
+            "budget_initial": _number(form.budget_initial),
+            "budget_full": _number(form.budget_full),
+            "executed": _number(form.executed),
+            "execution_rate": _percent(form.execution_rate),
+            "forecast": _number(form.forecast),
+            "reason": form.funds_reason,
+        },
+        "overall": {"target": form.goal_text, "actual": form.summary},
+        "light": LIGHT_CODES[form.light],
+        "rows": [row_to_dict(row) for row in rows],
+    }
+
+
+def write_document(forms, output):
+    """Write the forms (an iterable, rows loaded) as one document to a text stream."""
+    output.write(f'{{"format": {json.dumps(FORMAT)}, "forms": [')
+    for n, form in enumerate(forms):
+        output.write(",\n" if n else "\n")
+        output.write(json.dumps(form_to_dict(form), ensure_ascii=False))
+    output.write("\n]}\n")

@@ -1,0 +1,227 @@
+"""The monitoring form's editor: the funds and the overall text (one form), one row
+form per indicator row. The browser's POST and an imported file (Excel, JSON) are
+validated by the same forms, so they are refused and computed alike.
+
+Row forms are prefixed by the row's id (``r17-actual``); ``version`` is the form
+version the page was loaded with (a stale save is refused).
+"""
+
+from django import forms
+from django.db import transaction
+from django.db.models import F
+from simple_history.utils import bulk_update_with_history
+
+from indicators.values import normalize_number
+
+from .models import EDITABLE, Cause, Likelihood, ResultForm, ResultRow
+
+
+class StaleVersion(Exception):
+    """Someone saved the form after this page was loaded."""
+
+
+def _amount(label):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_digits=18,
+        decimal_places=6,
+        error_messages={
+            "invalid": "应为数字（万元），如 266 或 12.5。",
+            "min_value": "不能为负数。",
+            "max_digits": "数字过长。",
+            "max_decimal_places": "最多保留6位小数。",
+            "max_whole_digits": "整数部分过长。",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num", "autocomplete": "off"}),
+    )
+
+
+class FundsForm(forms.ModelForm):
+    budget_full = _amount("全年预算数")
+    executed = _amount("执行数")
+    forecast = _amount("全年预计执行数")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ResultForm
+        fields = ("budget_full", "executed", "forecast", "funds_reason", "summary")
+        widgets = {
+            "funds_reason": forms.Textarea(attrs={"rows": 2}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        period = self.instance.round.period
+        self.fields["executed"].label = f"{period}执行数"
+        self.fields["summary"].label = f"{period}执行情况"
+        self.fields["funds_reason"].label = "偏差原因"
+        self.fields["version"].initial = self.instance.version
+        for name in ("budget_full", "executed", "forecast"):
+            value = getattr(self.instance, name)
+            self.initial[name] = "" if value is None else normalize_number(value)
+
+
+class RowForm(forms.ModelForm):
+    causes = forms.MultipleChoiceField(
+        label="偏差原因",
+        choices=Cause.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "偏差原因“%(value)s”不在规定范围内"
+            "（经费保障、制度保障、人员保障、硬件条件保障、其他）。"
+        },
+    )
+    likelihood = forms.ChoiceField(
+        label="完成目标可能性",
+        choices=[("", "请选择"), *Likelihood.choices],
+        required=False,
+        error_messages={"invalid_choice": "完成目标可能性应为“确定能”“有可能”或“完全不可能”。"},
+    )
+
+    class Meta:
+        model = ResultRow
+        fields = ("actual", "forecast", "causes", "reason", "likelihood", "note")
+        widgets = {
+            "actual": forms.TextInput(attrs={"class": "value-input", "autocomplete": "off"}),
+            "forecast": forms.TextInput(attrs={"class": "value-input", "autocomplete": "off"}),
+            "reason": forms.Textarea(attrs={"rows": 2}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, period="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actual"].label = f"{period}实际完成值"
+        self.fields["reason"].label = "偏差原因说明"
+        self.fields["note"].label = "备注（改进措施）"
+        for name in ("actual", "forecast"):
+            self.fields[name].error_messages["max_length"] = "过长（最多%(limit_value)d个字）。"
+            if self.instance.is_qualitative:  # a qualitative row is reported in words
+                self.fields[name].widget = forms.Textarea(attrs={"rows": 2, "maxlength": 200})
+
+    def _value(self, name):
+        text = (self.cleaned_data.get(name) or "").strip()
+        error = self.instance.value_error(text)
+        if error:
+            raise forms.ValidationError(error)
+        return text
+
+    def clean_actual(self):
+        return self._value("actual")
+
+    def clean_forecast(self):
+        return self._value("forecast")
+
+
+FORM_KEYS = ("budget_full", "executed", "forecast", "funds_reason", "summary")
+ROW_KEYS = ("actual", "forecast", "causes", "reason", "likelihood", "note")
+
+
+class FormEditor:
+    """The whole form's editor, bound to a POST or to an imported file's values.
+
+    `errors` lists (key, message): key is a form field (`executed`) or
+    `rows.<index>.<field>` (index 0-based in the form's order), so that an import
+    can say which cell or JSON path a message is about.
+    """
+
+    def __init__(self, form, data=None, rows=None):
+        self.form = form
+        self.rows = list(form.rows.all()) if rows is None else rows
+        # As stored: validating a ModelForm writes the cleaned values onto its instance.
+        self.stored = [self.values_of(row) for row in self.rows]
+        self.stored_form = [getattr(form, key) for key in FORM_KEYS]
+        self.changed = False
+        period = form.round.period
+        self.funds = FundsForm(data, instance=form)
+        self.row_forms = [
+            RowForm(data, instance=row, prefix=f"r{row.pk}", period=period) for row in self.rows
+        ]
+        self.errors = []
+
+    @staticmethod
+    def data_from(values, form, rows):
+        """The editor's POST data for values read from a file: {form keys, "rows": [...]}."""
+        data = {"version": str(form.version)}
+        for key in FORM_KEYS:
+            if key in values:
+                data[key] = values[key]
+            else:
+                current = getattr(form, key)
+                data[key] = (
+                    ""
+                    if current is None
+                    else (normalize_number(current) if key in FORM_KEYS[:3] else current)
+                )
+        for row, given in zip(rows, values.get("rows", []), strict=False):
+            for key in ROW_KEYS:
+                data[f"r{row.pk}-{key}"] = given.get(key, getattr(row, key))
+        return data
+
+    @staticmethod
+    def values_of(row):
+        return [list(getattr(row, key)) if key == "causes" else getattr(row, key) for key in ROW_KEYS]
+
+    @property
+    def messages(self):
+        return [message for _, message in self.errors]
+
+    def is_valid(self):
+        self.errors = []
+        if self.funds.is_valid() is False:
+            for name, errors in self.funds.errors.items():
+                label = self.funds.fields[name].label if name in self.funds.fields else ""
+                self.errors += [(name, f"{label}：{error}" if label else error) for error in errors]
+        for index, (row, row_form) in enumerate(zip(self.rows, self.row_forms, strict=True)):
+            if not row_form.is_valid():
+                for name, errors in row_form.errors.items():
+                    label = row_form.fields[name].label if name in row_form.fields else ""
+                    self.errors += [
+                        (f"rows.{index}.{name}", f"{row.label}{label}：{error}") for error in errors
+                    ]
+        return not self.errors
+
+    def save(self, user=None, check_version=True):
+        """Store what changed and the recomputed lights, in one transaction; `changed`
+        says whether anything did (nothing is written otherwise).
+
+        Raises StaleVersion when the form changed since the page was loaded, or
+        when it is no longer editable (submitted meanwhile).
+        """
+        form = self.form
+        for key in FORM_KEYS:
+            setattr(form, key, self.funds.cleaned_data[key])
+        changed = []
+        for row, row_form, stored in zip(self.rows, self.row_forms, self.stored, strict=True):
+            for key in ROW_KEYS:
+                setattr(row, key, row_form.cleaned_data[key])
+            row.causes = [code for code in Cause.values if code in row.causes]
+            if self.values_of(row) != stored:
+                if user is not None:
+                    row._history_user = user
+                changed.append(row)
+        self.changed = bool(changed) or [getattr(form, key) for key in FORM_KEYS] != self.stored_form
+        if not self.changed:
+            return form
+        with transaction.atomic():
+            expected = self.funds.cleaned_data.get("version") if check_version else form.version
+            updated = ResultForm.objects.filter(pk=form.pk, version=expected, status__in=EDITABLE).update(
+                version=F("version") + 1
+            )
+            if not updated:
+                raise StaleVersion
+            form.version = expected + 1
+            form.evaluate(self.rows)
+            if user is not None:
+                form._history_user = user
+            form.save()
+            if changed:
+                fields = [*ROW_KEYS, *ResultRow.COMPUTED]
+                bulk_update_with_history(changed, ResultRow, fields, default_user=user)
+            unchanged = [row for row in self.rows if row not in changed]
+            if unchanged:
+                ResultRow.objects.bulk_update(unchanged, list(ResultRow.COMPUTED))
+        return form

@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from projects.documents.errors import ImportFormatError
+from results.documents.readers import read_file
+from results.services import import_results
+
+
+class Command(BaseCommand):
+    help = "导入填好的监控表（本系统导出的Excel或JSON），只导入尚未提交的监控表；有任何错误则不导入。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", metavar="FILE")
+
+    def handle(self, *args, file, **options):
+        path = Path(file)
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}：无法读取文件（{exc.strerror}）。") from None
+        try:
+            report = import_results(read_file(path.name, content))
+        except ImportFormatError as exc:
+            raise CommandError(f"{file}：{exc}；未导入任何数据。") from None
+        for form in report.updated:
+            light = form.get_light_display()
+            self.stdout.write(f"已更新：{form.department_name} {form.project_name}（项目预警：{light}）")
+        self.stdout.write(self.style.SUCCESS(f"{file}：{report.summary()}"))

@@ -1,0 +1,100 @@
+"""The monitoring form's workflow: the unit's 填报人 submits, its 审核人 confirms or
+returns with a comment.
+
+    草稿 ──提交──▶ 已提交 ──确认──▶ 已确认
+                    │
+                    └──退回──▶ 已退回 ──提交──▶ 已提交
+
+Like the targets' workflow (`projects.workflow`, whose rules and errors this
+reuses): a step runs under a lock on the form, checks role, state and the page's
+version, records a `FormTransition`, all in one transaction; a refused step
+raises and changes nothing. Submitting requires a complete form (`problems`).
+"""
+
+from django.db import transaction
+
+from projects.workflow import Action, TransitionNotAllowed, TransitionRefused
+
+from .models import FormStatus, FormTransition, ResultForm
+
+ACTIONS = {
+    action.code: action
+    for action in (
+        Action(
+            "submit",
+            "提交",
+            (FormStatus.DRAFT, FormStatus.RETURNED),
+            FormStatus.SUBMITTED,
+            "submit",  # ResultForm.objects.restrict's action
+            "说明",
+            False,
+        ),
+        Action("confirm", "确认", (FormStatus.SUBMITTED,), FormStatus.CONFIRMED, "review", "审核意见", False),
+        Action("return", "退回", (FormStatus.SUBMITTED,), FormStatus.RETURNED, "review", "退回意见", True),
+    )
+}
+
+
+class FormIncomplete(TransitionRefused):
+    """The form lacks values, reasons or measures; `findings` lists them."""
+
+
+def _may(user, form, permission):
+    return ResultForm.objects.restrict(user, permission).filter(pk=form.pk).exists()
+
+
+def actions_for(form, user):
+    """The actions `user` may take on `form` now (one query per kind of step at most)."""
+    if not user.is_authenticated:
+        return []
+    possible = [action for action in ACTIONS.values() if action.allows(form.status)]
+    may = {permission: _may(user, form, permission) for permission in {a.permission for a in possible}}
+    return [action for action in possible if may[action.permission]]
+
+
+def guard(form, user, action):
+    if not action.allows(form.status):
+        raise TransitionNotAllowed(
+            f"监控表当前状态为“{form.get_status_display()}”，不能{action.label}"
+            f"（只有{'、'.join(FormStatus(s).label for s in action.sources)}的监控表可以{action.label}）。"
+        )
+    if not _may(user, form, action.permission):
+        who = "填报人" if action.permission == "submit" else "审核人"
+        raise TransitionNotAllowed(f"只有本单位（{form.department_name}）的{who}可以{action.label}此监控表。")
+
+
+def perform(form, user, code, comment="", *, version=None):
+    """Take workflow step `code` on `form` as `user`; return the FormTransition."""
+    action = ACTIONS[code]
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = ResultForm.objects.select_for_update().select_related("round", "project").get(pk=form.pk)
+        guard(locked, user, action)
+        if version is not None and str(version).strip() != str(locked.version):
+            raise TransitionRefused(
+                f"监控表在您打开页面后已被修改（现为第{locked.version}版），请查看最新内容后再{action.label}。"
+            )
+        if action.comment_required and not comment:
+            raise TransitionRefused(f"请填写{action.comment_label}。")
+        if code == "submit":
+            rows = locked.evaluate()
+            found = locked.problems(rows)
+            if found:
+                raise FormIncomplete(f"监控表还有{len(found)}处需要填写，请补充后再提交：", findings=found)
+        from_status = locked.status
+        locked.status = action.target
+        locked.version += 1
+        locked._history_user = user
+        locked._change_reason = action.label
+        locked.save(update_fields=["status", "version", "updated_at"])
+        transition = FormTransition.objects.create(
+            form=locked,
+            action=code,
+            from_status=from_status,
+            to_status=action.target,
+            user=user,
+            comment=comment,
+            version=locked.version,
+        )
+    form.status, form.version = locked.status, locked.version
+    return transition
