@@ -1,0 +1,527 @@
+"""The indicator library (指标库): every indicator of the approved projects, counted.
+
+The library is derived data. Its figures are kept per *slice* — the approved
+projects of one unit and year — in `LibraryEntry` rows, and over the whole
+library per level-3 name in `LibraryName` (usual unit and comparator). A slice is
+rebuilt when its projects' fingerprint (count, ids, versions, last change)
+differs from the one stored with it, so any path that approves, reopens or
+restores projects (the workflow, a backup restore, `generate_demo`) is picked up
+by the next `refresh()`: the library page, the suggestions and the statistics
+call it, and an approval or reopening calls it right after its commit
+(indicators/apps.py). An approval therefore costs the rebuild of one unit-year.
+
+Names and figures are shared by everyone; which projects a user may open is
+decided by `Project.objects.restrict(user, "view")` where the projects are listed.
+"""
+
+import logging
+import re
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, IntegerField, Max, Min, Sum, Value, When
+
+from projects.models import Project, Status
+
+from . import framework
+from .models import CommonIndicator, Indicator, LibraryEntry, LibraryName, LibrarySlice
+from .values import COMPARATOR_SYMBOLS, normalize_number
+
+logger = logging.getLogger("perfgoals.library")
+
+# Bump when the way a slice is built changes: every slice is then rebuilt once.
+BUILD = "1"
+
+_SPACES = re.compile(r"\s+")
+
+
+def name_key(level3):
+    """A level-3 name without any spaces (全角 included): the library's identity of a name."""
+    return _SPACES.sub("", (level3 or "").replace("\u3000", ""))
+
+
+def level1_name(text):
+    text = (text or "").strip()
+    return framework.canonical_level1(text) or text
+
+
+def level2_name(text):
+    text = (text or "").strip()
+    return framework.canonical_level2(text) or text
+
+
+def spellings_of_level1(name):
+    """Every way rows may write the level 1 `name` (the canonical name and its aliases)."""
+    return {name} | {alias for alias, target in framework.LEVEL1_ALIASES.items() if target == name}
+
+
+def spellings_of_level2(name):
+    return {name} | {alias for alias, target in framework.LEVEL2_ALIASES.items() if target == name}
+
+
+# --------------------------------------------------------------------------
+# Keeping the library up to date
+# --------------------------------------------------------------------------
+
+
+def current_fingerprints():
+    """{(year, department id): fingerprint} of the approved projects, one query."""
+    rows = (
+        Project.objects.filter(status=Status.APPROVED)
+        .order_by()
+        .values_list("year", "department_id")
+        .annotate(n=Count("id"), ids=Sum("id"), versions=Sum("version"), last=Max("updated_at"))
+    )
+    return {
+        (year, department): f"{BUILD}:{n}:{ids}:{versions}:{last.isoformat() if last else ''}"
+        for year, department, n, ids, versions, last in rows
+    }
+
+
+def refresh():
+    """Rebuild the slices whose approved projects changed; returns how many were rebuilt."""
+    current = current_fingerprints()
+    stored = {
+        (year, dept): fp
+        for year, dept, fp in LibrarySlice.objects.values_list("year", "department_id", "fingerprint")
+    }
+    stale = [key for key, fingerprint in current.items() if stored.get(key) != fingerprint]
+    gone = [key for key in stored if key not in current]
+    if not stale and not gone:
+        return 0
+    touched = set()
+    for year, department in stale + gone:
+        touched |= _rebuild_slice(year, department, current.get((year, department)))
+    _rebuild_names(touched)
+    return len(stale) + len(gone)
+
+
+def refresh_quietly():
+    """`refresh()` for after a commit: a failure is logged, never shown to the reviewer
+    whose approval succeeded (the next page that reads the library retries)."""
+    try:
+        refresh()
+    except Exception:
+        logger.exception("the indicator library could not be refreshed")
+
+
+def _rebuild_slice(year, department, fingerprint):
+    """Replace the entries of one unit-year; returns the name keys before and after."""
+    with transaction.atomic():
+        if fingerprint is None:
+            old = set(
+                LibraryEntry.objects.filter(year=year, department_id=department).values_list("key", flat=True)
+            )
+            LibraryEntry.objects.filter(year=year, department_id=department).delete()
+            LibrarySlice.objects.filter(year=year, department_id=department).delete()
+            return old
+        try:
+            with transaction.atomic():
+                LibrarySlice.objects.get_or_create(
+                    year=year, department_id=department, defaults={"fingerprint": ""}
+                )
+        except IntegrityError:  # created a moment ago by another request
+            pass
+        # The row lock makes concurrent rebuilds of one slice take turns (PostgreSQL).
+        stamp = LibrarySlice.objects.select_for_update().get(year=year, department_id=department)
+        if stamp.fingerprint == fingerprint:
+            return set()  # another request rebuilt it meanwhile
+        entries = LibraryEntry.objects.filter(year=year, department_id=department)
+        old = set(entries.values_list("key", flat=True))
+        entries.delete()
+        built = build_entries(year, department)
+        LibraryEntry.objects.bulk_create(built, batch_size=1000)
+        stamp.fingerprint = fingerprint
+        stamp.save(update_fields=["fingerprint"])
+    return old | {entry.key for entry in built}
+
+
+def build_entries(year, department):
+    """The entries of one unit-year from its approved rows (unsaved)."""
+    rows = Indicator.objects.filter(
+        goal__project__status=Status.APPROVED,
+        goal__project__year=year,
+        goal__project__department_id=department,
+    ).values_list("goal__project_id", "level1", "level2", "level3", "comparator", "number", "unit")
+    groups = {}
+    for project_id, level1, level2, level3, comparator, number, unit in rows.iterator(chunk_size=5000):
+        key = name_key(level3)
+        if not key:
+            continue
+        ident = (level1_name(level1), level2_name(level2), key)
+        group = groups.get(ident)
+        if group is None:
+            group = groups[ident] = _Group()
+        group.add(project_id, level3.strip(), comparator, number, unit)
+    return [
+        LibraryEntry(
+            year=year,
+            department_id=department,
+            level1=level1[:50],
+            level2=level2[:50],
+            level3=group.spellings.most_common(1)[0][0],
+            key=key,
+            spellings=sorted(group.spellings),
+            projects=len(group.projects),
+            rows=group.rows,
+            qualitative=group.qualitative,
+            comparators=dict(group.comparators),
+            measures={unit: _sorted_numbers(numbers) for unit, numbers in group.measures.items()},
+            unit_projects={unit: len(projects) for unit, projects in group.unit_projects.items()},
+        )
+        for (level1, level2, key), group in groups.items()
+    ]
+
+
+class _Group:
+    __slots__ = ("comparators", "measures", "projects", "qualitative", "rows", "spellings", "unit_projects")
+
+    def __init__(self):
+        self.projects = set()
+        self.spellings = Counter()
+        self.rows = 0
+        self.qualitative = 0
+        self.comparators = Counter()
+        self.measures = defaultdict(list)
+        self.unit_projects = defaultdict(set)
+
+    def add(self, project_id, spelling, comparator, number, unit):
+        self.projects.add(project_id)
+        self.spellings[spelling] += 1
+        self.rows += 1
+        if number is None:
+            self.qualitative += 1
+            return
+        if comparator:
+            self.comparators[comparator] += 1
+        unit = (unit or "").strip()
+        self.measures[unit].append(number)
+        self.unit_projects[unit].add(project_id)
+
+
+def _sorted_numbers(numbers):
+    return [normalize_number(number) for number in sorted(numbers)]
+
+
+def _rebuild_names(keys):
+    """Recompute the library-wide figures of the names in `keys` from their entries."""
+    if not keys:
+        return
+    keys = sorted(keys)
+    with transaction.atomic():
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            totals = {}
+            for key, level3, projects, comparators, unit_projects in LibraryEntry.objects.filter(
+                key__in=part
+            ).values_list("key", "level3", "projects", "comparators", "unit_projects"):
+                total = totals.get(key)
+                if total is None:
+                    total = totals[key] = {
+                        "names": Counter(),
+                        "projects": 0,
+                        "cmp": Counter(),
+                        "units": Counter(),
+                    }
+                total["names"][level3] += projects
+                total["projects"] += projects
+                total["cmp"].update(comparators)
+                total["units"].update(unit_projects)
+            LibraryName.objects.filter(key__in=part).delete()
+            LibraryName.objects.bulk_create(
+                [_library_name(key, total) for key, total in totals.items()], batch_size=1000
+            )
+
+
+def _library_name(key, total):
+    units = total["units"]
+    unit, unit_projects = units.most_common(1)[0] if units else ("", 0)
+    measured = sum(units.values())
+    comparator = total["cmp"].most_common(1)[0][0] if total["cmp"] else ""
+    agreed = (
+        bool(unit)
+        and unit_projects >= LibraryName.AGREEMENT_PROJECTS
+        and unit_projects >= LibraryName.AGREEMENT_SHARE * measured
+    )
+    return LibraryName(
+        key=key,
+        name=total["names"].most_common(1)[0][0][:200],
+        projects=total["projects"],
+        unit=unit[:20],
+        comparator=comparator,
+        unit_projects=unit_projects,
+        measured_projects=measured,
+        agreed=agreed,
+    )
+
+
+# --------------------------------------------------------------------------
+# Reading the library
+# --------------------------------------------------------------------------
+
+LEVEL1_ORDER = Case(
+    *(When(level1=name, then=Value(index)) for index, name in enumerate(framework.LEVEL1)),
+    default=Value(len(framework.LEVEL1)),
+    output_field=IntegerField(),
+)
+_LEVEL2_NAMES = [name for names in framework.FRAMEWORK.values() for name in names] + ["成本指标"]
+LEVEL2_ORDER = Case(
+    *(When(level2=name, then=Value(index)) for index, name in enumerate(_LEVEL2_NAMES)),
+    default=Value(len(_LEVEL2_NAMES)),
+    output_field=IntegerField(),
+)
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    year: int | None = None
+    department: int | None = None
+    level1: str = ""
+    level2: str = ""
+    common_only: bool = False
+
+    def entries(self):
+        entries = LibraryEntry.objects.all()
+        if self.q:
+            entries = entries.filter(key__icontains=name_key(self.q))
+        if self.year:
+            entries = entries.filter(year=self.year)
+        if self.department:
+            entries = entries.filter(department_id=self.department)
+        if self.level1:
+            entries = entries.filter(level1=self.level1)
+        if self.level2:
+            entries = entries.filter(level2=self.level2)
+        return entries
+
+
+def groups(filters):
+    """The library's indicators matching `filters`, one per (level 1, level 2, name),
+    in framework order and by use: a values() queryset for the paginator."""
+    return (
+        filters.entries()
+        .order_by()
+        .values("level1", "level2", "key")
+        .annotate(
+            name=Min("level3"),
+            projects=Sum("projects"),
+            units=Count("department", distinct=True),
+            rows=Sum("rows"),
+            qualitative=Sum("qualitative"),
+            level1_order=Max(LEVEL1_ORDER),
+            level2_order=Max(LEVEL2_ORDER),
+        )
+        .order_by("level1_order", "level1", "level2_order", "level2", "-projects", "key")
+    )
+
+
+@dataclass
+class Measure:
+    unit: str
+    numbers: list
+
+    @property
+    def rows(self):
+        return len(self.numbers)
+
+    @property
+    def low(self):
+        return normalize_number(self.numbers[0])
+
+    @property
+    def median(self):
+        return normalize_number(statistics.median(self.numbers))
+
+    @property
+    def high(self):
+        return normalize_number(self.numbers[-1])
+
+    @property
+    def unit_label(self):
+        return self.unit or "（无单位）"
+
+
+@dataclass
+class Item:
+    """One line of the library page: an indicator and its figures over the filter."""
+
+    level1: str
+    level2: str
+    key: str
+    name: str
+    projects: int
+    units: int
+    rows: int
+    qualitative: int
+    comparators: Counter = field(default_factory=Counter)
+    measures: list = field(default_factory=list)
+    common: object = None  # the CommonIndicator, when marked
+
+    @property
+    def comparator(self):
+        return self.comparators.most_common(1)[0][0] if self.comparators else ""
+
+    @property
+    def comparator_symbol(self):
+        return COMPARATOR_SYMBOLS.get(self.comparator, "")
+
+    @property
+    def usual_unit(self):
+        return self.measures[0].unit if self.measures else ""
+
+    @property
+    def ident(self):
+        return (self.level1, self.level2, self.key)
+
+
+def items(filters, page_groups):
+    """Items with their figures (comparators, min / median / max per unit) for a page of
+    `groups()`: one query for the page's entries, one for the common indicators."""
+    page_groups = list(page_groups)
+    result = [
+        Item(
+            level1=group["level1"],
+            level2=group["level2"],
+            key=group["key"],
+            name=group["name"],
+            projects=group["projects"],
+            units=group["units"],
+            rows=group["rows"],
+            qualitative=group["qualitative"],
+        )
+        for group in page_groups
+    ]
+    if not result:
+        return result
+    by_ident = {item.ident: item for item in result}
+    numbers = defaultdict(lambda: defaultdict(list))
+    spellings = defaultdict(Counter)
+    entries = filters.entries().filter(key__in={item.key for item in result})
+    for level1, level2, key, level3, projects, comparators, measures in entries.values_list(
+        "level1", "level2", "key", "level3", "projects", "comparators", "measures"
+    ):
+        item = by_ident.get((level1, level2, key))
+        if item is None:
+            continue
+        spellings[item.ident][level3] += projects
+        item.comparators.update(comparators)
+        for unit, values in measures.items():
+            numbers[item.ident][unit].extend(Decimal(value) for value in values)
+    for item in result:
+        if spellings[item.ident]:
+            item.name = spellings[item.ident].most_common(1)[0][0]
+        measures = [Measure(unit, sorted(values)) for unit, values in numbers[item.ident].items()]
+        item.measures = sorted(measures, key=lambda measure: (-measure.rows, measure.unit))
+    for common in CommonIndicator.objects.filter(
+        level3__in={item.name for item in result} | {item.key for item in result}
+    ):
+        item = by_ident.get((common.level1, common.level2, name_key(common.level3)))
+        if item is not None:
+            item.common = common
+    return result
+
+
+def years():
+    return sorted(set(LibrarySlice.objects.values_list("year", flat=True)), reverse=True)
+
+
+def suggestions(level1="", level2="", q="", department=None, limit=12):
+    """Names for the editor's 三级指标: the row's level 2 (else level 1), containing `q`;
+    names the unit `department` already used first, then the most used."""
+    entries = LibraryEntry.objects.all()
+    level2 = level2_name(level2)
+    level1 = level1_name(level1)
+    if level2:
+        entries = entries.filter(level2=level2)
+    elif level1:
+        entries = entries.filter(level1=level1)
+    key = name_key(q)
+    if key:
+        entries = entries.filter(key__icontains=key)
+    own = Max(
+        Case(When(department_id=department, then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
+    found = list(
+        entries.order_by()
+        .values("key")
+        .annotate(projects=Sum("projects"), own=own if department else Value(0))
+        .order_by("-own", "-projects", "key")[:limit]
+    )
+    names = {name.key: name for name in LibraryName.objects.filter(key__in=[row["key"] for row in found])}
+    result = []
+    for row in found:
+        name = names.get(row["key"])
+        if name is None:  # the library is being rebuilt
+            continue
+        result.append(
+            {
+                "name": name.name,
+                "unit": name.unit,
+                "comparator": COMPARATOR_SYMBOLS.get(name.comparator, ""),
+                "hint": value_hint(name.comparator, name.unit),
+                "projects": row["projects"],
+                "own": bool(row["own"]),
+            }
+        )
+    return result
+
+
+def value_hint(comparator, unit):
+    """The placeholder shown in 指标值 after picking a name: the usual form, no number."""
+    if not unit and not comparator:
+        return ""
+    return f"{COMPARATOR_SYMBOLS.get(comparator, '')}＿＿{unit}"
+
+
+def common_indicators():
+    """The active common indicators, for the editor's 常用指标 button."""
+    names = {}
+    rows = list(CommonIndicator.objects.filter(active=True).order_by("level1", "level2", "level3"))
+    if rows:
+        names = {
+            name.key: name
+            for name in LibraryName.objects.filter(key__in=[name_key(row.level3) for row in rows])
+        }
+    order = {name: index for index, name in enumerate(framework.LEVEL1)}
+    rows.sort(key=lambda row: (order.get(row.level1, 9), row.level2, row.level3))
+    return [
+        {
+            "level1": row.level1,
+            "level2": row.level2,
+            "level3": row.level3,
+            "value": row.value,
+            "note": row.note,
+            "project_type": row.project_type,
+            "unit": getattr(names.get(name_key(row.level3)), "unit", ""),
+        }
+        for row in rows
+    ]
+
+
+def project_rows(user, level1, level2, key):
+    """The rows of the approved projects `user` may view that use the indicator."""
+    listed = LibraryEntry.objects.filter(level1=level1, level2=level2, key=key).values_list(
+        "spellings", flat=True
+    )
+    names = {name for spellings in listed for name in spellings} or {key}
+    visible = Project.objects.restrict(user, "view").filter(status=Status.APPROVED)
+    return (
+        Indicator.objects.filter(
+            goal__project__in=visible,
+            level3__in=names,
+            level1__in=spellings_of_level1(level1),
+            level2__in=spellings_of_level2(level2),
+        )
+        .select_related("goal__project__department")
+        .order_by(
+            "-goal__project__year",
+            "goal__project__department__name",
+            "goal__project__name",
+            "goal__term",
+            "position",
+        )
+    )
