@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("projects.urls")),
     path("", include("indicators.urls")),
+    path("", include("stats.urls")),
 ]
 
 handler400 = "perfgoals.errors.bad_request"
