@@ -108,6 +108,15 @@ def refresh_quietly():
         logger.exception("the indicator library could not be refreshed")
 
 
+def transition_saved(sender, instance, created, **kwargs):
+    """A workflow step (post_save of projects.Transition): an approval adds a project to
+    the library, a reopening takes it out. The unit-year is rebuilt once the step is
+    committed, never inside it: the reviewer's step neither waits for the library nor
+    fails with it."""
+    if created and Status.APPROVED in (instance.from_status, instance.to_status):
+        transaction.on_commit(refresh_quietly)
+
+
 def _rebuild_slice(year, department, fingerprint):
     """Replace the entries of one unit-year; returns the name keys before and after."""
     with transaction.atomic():

@@ -191,6 +191,7 @@ def common_indicator(request):
     else:
         initial = {"level1": level1, "level2": level2, "level3": level3}
         if existing is None and level3:
+            library.refresh()
             filters = library.Filters(level1=level1, level2=level2)
             found = library.items(filters, library.groups(filters).filter(key=library.name_key(level3)))
             if found and found[0].measures:

@@ -245,7 +245,7 @@ def _cells(worksheet):
                 raise LibraryImportError(
                     [
                         f"{_cell(cell.row, cell.column)}：含有公式，本系统只接受文本内容，拒绝导入；"
-                        "请将公式转为文本后再导入。"
+                        "请将公式转为文本后再导入（“=100%”请写作“＝100%”或“等于100%”）。"
                     ]
                 )
             values[(cell.row, cell.column)] = value
