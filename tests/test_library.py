@@ -62,7 +62,8 @@ def approved_rows(name, **project_filter):
     )
 
 
-def test_the_library_lists_群众满意度_with_its_projects_and_the_seeds_median(seeded, client):
+def test_the_library_lists_the_satisfaction_indicator_with_its_projects_and_the_seeds_median(seeded, client):
+    """群众满意度: its projects, and a median of 98 % in the seed's unit and year."""
     filler, _ = seeded
     client.force_login(filler)
     seed_unit = unit(SEED_DEPARTMENT)
@@ -169,7 +170,7 @@ def suggest(client, **params):
 
 
 def test_suggestions_follow_the_rows_level_2_and_put_the_units_own_names_first(seeded, client):
-    filler, reviewer = seeded
+    _, reviewer = seeded
     newcomer_unit = unit("鄂州市新设局")
     newcomer = make_user("newcomer", newcomer_unit)
     client.force_login(newcomer)
