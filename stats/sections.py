@@ -184,8 +184,8 @@ def projects_section(scope):
         "bar",
         order,
         [
-            Series("项目预算（万元）", [wan(units[unit]["budget"]) for unit in order], axis=1),
             Series("项目数（个）", [units[unit]["count"] for unit in order]),
+            Series("项目预算（万元）", [wan(units[unit]["budget"]) for unit in order], axis=1),
         ],
         Table(
             ["预算单位", "项目数", "项目预算（万元）", *Status.labels],
