@@ -16,10 +16,10 @@ decided by `Project.objects.restrict(user, "view")` where the projects are liste
 
 import logging
 import re
-import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, Max, Min, Sum, Value, When
@@ -33,7 +33,7 @@ from .values import COMPARATOR_SYMBOLS, normalize_number
 logger = logging.getLogger("perfgoals.library")
 
 # Bump when the way a slice is built changes: every slice is then rebuilt once.
-BUILD = "1"
+BUILD = "2"
 
 _SPACES = re.compile(r"\s+")
 
@@ -100,8 +100,9 @@ def refresh():
 
 
 def refresh_quietly():
-    """`refresh()` for after a commit: a failure is logged, never shown to the reviewer
-    whose approval succeeded (the next page that reads the library retries)."""
+    """`refresh()` where a failure must not fail the request: after an approval's commit
+    (the reviewer's step succeeded) and before the library's pages read it (they show what
+    is kept). The failure is logged; the next request retries."""
     try:
         refresh()
     except Exception:
@@ -178,7 +179,7 @@ def build_entries(year, department):
             rows=group.rows,
             qualitative=group.qualitative,
             comparators=dict(group.comparators),
-            measures={unit: _sorted_numbers(numbers) for unit, numbers in group.measures.items()},
+            measures={unit: histogram(numbers) for unit, numbers in group.measures.items()},
             unit_projects={unit: len(projects) for unit, projects in group.unit_projects.items()},
         )
         for (level1, level2, key), group in groups.items()
@@ -211,8 +212,11 @@ class _Group:
         self.unit_projects[unit].add(project_id)
 
 
-def _sorted_numbers(numbers):
-    return [normalize_number(number) for number in sorted(numbers)]
+def histogram(numbers):
+    """[[number, rows], …] in ascending order: targets repeat (≥95%, ＝100%), so a unit-year's
+    numbers are kept as their distinct values and counts, and merge by adding counts."""
+    counts = Counter(normalize_number(number) for number in numbers)
+    return [[value, counts[value]] for value in sorted(counts, key=Decimal)]
 
 
 def _rebuild_names(keys):
@@ -330,24 +334,37 @@ def groups(filters):
 
 @dataclass
 class Measure:
-    unit: str
-    numbers: list
+    """The numbers of one unit of measure: [(Decimal, rows), …] in ascending order."""
 
-    @property
+    unit: str
+    counts: list
+
+    @cached_property
     def rows(self):
-        return len(self.numbers)
+        return sum(count for _, count in self.counts)
+
+    def _at(self, index):
+        seen = 0
+        for value, count in self.counts:
+            seen += count
+            if index < seen:
+                return value
+        raise IndexError(index)
 
     @property
     def low(self):
-        return normalize_number(self.numbers[0])
+        return normalize_number(self.counts[0][0])
 
     @property
     def median(self):
-        return normalize_number(statistics.median(self.numbers))
+        middle = self.rows // 2
+        if self.rows % 2:
+            return normalize_number(self._at(middle))
+        return normalize_number((self._at(middle - 1) + self._at(middle)) / 2)
 
     @property
     def high(self):
-        return normalize_number(self.numbers[-1])
+        return normalize_number(self.counts[-1][0])
 
     @property
     def unit_label(self):
@@ -407,7 +424,7 @@ def items(filters, page_groups):
     if not result:
         return result
     by_ident = {item.ident: item for item in result}
-    numbers = defaultdict(lambda: defaultdict(list))
+    numbers = defaultdict(lambda: defaultdict(Counter))
     spellings = defaultdict(Counter)
     entries = filters.entries().filter(key__in={item.key for item in result})
     for level1, level2, key, level3, projects, comparators, measures in entries.values_list(
@@ -418,12 +435,17 @@ def items(filters, page_groups):
             continue
         spellings[item.ident][level3] += projects
         item.comparators.update(comparators)
-        for unit, values in measures.items():
-            numbers[item.ident][unit].extend(Decimal(value) for value in values)
+        for unit, counts in measures.items():
+            merged = numbers[item.ident][unit]
+            for value, count in counts:
+                merged[value] += count
     for item in result:
         if spellings[item.ident]:
             item.name = spellings[item.ident].most_common(1)[0][0]
-        measures = [Measure(unit, sorted(values)) for unit, values in numbers[item.ident].items()]
+        measures = [
+            Measure(unit, sorted((Decimal(value), count) for value, count in counts.items()))
+            for unit, counts in numbers[item.ident].items()
+        ]
         item.measures = sorted(measures, key=lambda measure: (-measure.rows, measure.unit))
     for common in CommonIndicator.objects.filter(
         level3__in={item.name for item in result} | {item.key for item in result}

@@ -77,7 +77,7 @@ def _run(items, start, same):
 @login_required
 @require_GET
 def library_page(request):
-    library.refresh()
+    library.refresh_quietly()
     form, filters = _filters(request)
     groups = _common_only(library.groups(filters), filters)
     page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -115,7 +115,7 @@ def indicator_ident(request):
 def indicator_projects(request):
     """One indicator of the library: its figures and the approved projects (that the
     user may view) using it, with their values."""
-    library.refresh()
+    library.refresh_quietly()
     level1, level2, key = indicator_ident(request)
     filters = library.Filters(level1=level1, level2=level2)
     found = library.items(filters, library.groups(filters).filter(key=key))
@@ -142,7 +142,7 @@ def suggest(request):
     `department` (the project's unit) puts that unit's own names first; a unit the
     user may not see is ignored, as are unknown parameters.
     """
-    library.refresh()
+    library.refresh_quietly()
     department = request.GET.get("department", "")
     unit = None
     if department.isdigit():
@@ -191,7 +191,7 @@ def common_indicator(request):
     else:
         initial = {"level1": level1, "level2": level2, "level3": level3}
         if existing is None and level3:
-            library.refresh()
+            library.refresh_quietly()
             filters = library.Filters(level1=level1, level2=level2)
             found = library.items(filters, library.groups(filters).filter(key=library.name_key(level3)))
             if found and found[0].measures:
@@ -204,7 +204,7 @@ def common_indicator(request):
 @login_required
 @require_GET
 def library_xlsx(request):
-    library.refresh()
+    library.refresh_quietly()
     _, filters = _filters(request)
     groups = _common_only(library.groups(filters), filters)
     buffer = io.BytesIO()

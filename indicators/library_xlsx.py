@@ -13,6 +13,7 @@ the cell, and nothing is stored. A valid file adds and updates common indicators
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -60,7 +61,9 @@ def write_library(filters, groups, output):
     workbook.set_properties({"title": "指标库"})
     head = workbook.add_format({"font_name": FONT, "bold": True, "border": 1, "bg_color": "#F1EFE8"})
     text = workbook.add_format({"font_name": FONT, "border": 1, "text_wrap": True, "valign": "top"})
-    number = workbook.add_format({"font_name": FONT, "border": 1, "valign": "top"})
+    number = workbook.add_format(
+        {"font_name": FONT, "border": 1, "valign": "top", "num_format": "#,##0.######"}
+    )
 
     sheet = workbook.add_worksheet(LIBRARY_SHEET)
     sheet.write_row(0, 0, LIBRARY_HEADER, head)
@@ -86,11 +89,12 @@ def write_library(filters, groups, output):
                 if measure is None:
                     values += ["", "", "", "", ""]
                 else:
-                    values += [measure.unit, measure.rows, measure.low, measure.median, measure.high]
+                    values += [measure.unit, measure.rows]
+                    values += [Decimal(figure) for figure in (measure.low, measure.median, measure.high)]
                 values.append("是" if item.common else "")
                 for col, value in enumerate(values):
-                    if isinstance(value, int):
-                        sheet.write_number(row, col, value, number)
+                    if isinstance(value, (int, Decimal)):
+                        sheet.write_number(row, col, float(value), number)
                     else:
                         sheet.write_string(row, col, str(value), text)
                 row += 1

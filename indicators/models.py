@@ -123,7 +123,7 @@ class LibraryEntry(models.Model):
 
     level1/level2 are the framework's canonical names where the rows use an alias;
     `key` is the level-3 name without spaces. The library page adds entries up over
-    units and years; the medians come from `measures` ({unit: [numbers, sorted]})."""
+    units and years; the medians come from `measures` ({unit: [[number, rows], …]})."""
 
     year = models.PositiveSmallIntegerField("年度")
     department = models.ForeignKey("projects.Department", verbose_name="预算单位", on_delete=models.CASCADE)
@@ -136,7 +136,7 @@ class LibraryEntry(models.Model):
     rows = models.PositiveIntegerField("指标行数")
     qualitative = models.PositiveIntegerField("定性行数")
     comparators = models.JSONField("比较符", default=dict)  # {">=": rows, ...}
-    measures = models.JSONField("数值", default=dict)  # {unit: ["90", "98", ...]} sorted by value
+    measures = models.JSONField("数值", default=dict)  # {unit: [["90", rows], ["98", rows], …]} ascending
     unit_projects = models.JSONField("按计量单位的项目数", default=dict)  # {unit: projects}
 
     class Meta:

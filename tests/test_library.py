@@ -4,12 +4,15 @@ common indicators (共性指标), the Excel export and import, and review rule L
 import io
 import re
 import statistics
+from collections import Counter
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from indicators import library
@@ -139,7 +142,7 @@ def test_the_library_follows_approvals_and_reopenings(seeded, client, django_cap
         project.reopen(reviewer, "需要调整")
     after = LibraryEntry.objects.get(key="群众满意度", year=2025, department=project.department)
     assert after.projects == before.projects - 1
-    assert "100" not in after.measures["%"]
+    assert "100" not in dict(after.measures["%"])
     with django_capture_on_commit_callbacks(execute=True):
         project.submit(filler, confirm_warnings=True)
         project.approve(reviewer, "同意")
@@ -336,9 +339,7 @@ def test_the_excel_export_holds_the_figures_and_the_common_indicators(seeded, ad
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == LIBRARY_HEADER
     found = [row for row in rows if row[2] == "群众满意度"]
-    assert found == [
-        ("满意度指标", SATISFACTION, "群众满意度", 5, 1, 10, 0, "≥", "%", 10, "90", "98", "100", "是")
-    ]
+    assert found == [("满意度指标", SATISFACTION, "群众满意度", 5, 1, 10, 0, "≥", "%", 10, 90, 98, 100, "是")]
     common = list(book[COMMON_SHEET].iter_rows(values_only=True))
     assert common == [
         COMMON_HEADER,
@@ -424,3 +425,22 @@ def test_a_file_that_is_not_a_library_workbook_is_refused(admin_client):
     text.name = "指标库.csv"
     assert "只能导入" in page_text(admin_client.post(reverse("indicators:library_import"), {"file": text}))
     assert not CommonIndicator.objects.exists()
+
+
+@given(
+    st.lists(
+        st.decimals(min_value=-1000, max_value=10**6, places=2, allow_nan=False), min_size=1, max_size=60
+    )
+)
+def test_the_figures_of_merged_histograms_equal_those_of_the_numbers(numbers):
+    """Unit-years keep their numbers as counted distinct values; merged, they give the same
+    minimum, median and maximum as the plain list of every row's number."""
+    halves = [library.histogram(numbers[::2]), library.histogram(numbers[1::2])]
+    merged = Counter()
+    for counts in halves:
+        for value, count in counts:
+            merged[value] += count
+    measure = library.Measure("%", sorted((Decimal(value), count) for value, count in merged.items()))
+    assert measure.rows == len(numbers)
+    expected = (min(numbers), statistics.median(numbers), max(numbers))
+    assert (measure.low, measure.median, measure.high) == tuple(library.normalize_number(n) for n in expected)
