@@ -19,7 +19,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, Max, Min, Sum, Value, When
@@ -27,13 +26,13 @@ from django.db.models import Case, Count, IntegerField, Max, Min, Sum, Value, Wh
 from projects.models import Project, Status
 
 from . import framework
-from .models import CommonIndicator, Indicator, LibraryEntry, LibraryName, LibrarySlice
+from .models import CommonIndicator, Indicator, LibraryEntry, LibraryFigure, LibraryName, LibrarySlice
 from .values import COMPARATOR_SYMBOLS, normalize_number
 
 logger = logging.getLogger("perfgoals.library")
 
 # Bump when the way a slice is built changes: every slice is then rebuilt once.
-BUILD = "2"
+BUILD = "3"
 
 _SPACES = re.compile(r"\s+")
 
@@ -220,7 +219,9 @@ def histogram(numbers):
 
 
 def _rebuild_names(keys):
-    """Recompute the library-wide figures of the names in `keys` from their entries."""
+    """Recompute what is kept over the whole library for the names in `keys`: each name's
+    usual unit and comparator (`LibraryName`) and the min / median / max of each indicator
+    per unit of measure, per year and over all years (`LibraryFigure`)."""
     if not keys:
         return
     keys = sorted(keys)
@@ -228,9 +229,28 @@ def _rebuild_names(keys):
         for start in range(0, len(keys), 500):
             part = keys[start : start + 500]
             totals = {}
-            for key, level3, projects, comparators, unit_projects in LibraryEntry.objects.filter(
-                key__in=part
-            ).values_list("key", "level3", "projects", "comparators", "unit_projects"):
+            counts = defaultdict(Counter)  # (year, level 1, level 2, key, unit) -> {number: rows}
+            for (
+                year,
+                level1,
+                level2,
+                key,
+                level3,
+                projects,
+                comparators,
+                unit_projects,
+                measures,
+            ) in LibraryEntry.objects.filter(key__in=part).values_list(
+                "year",
+                "level1",
+                "level2",
+                "key",
+                "level3",
+                "projects",
+                "comparators",
+                "unit_projects",
+                "measures",
+            ):
                 total = totals.get(key)
                 if total is None:
                     total = totals[key] = {
@@ -243,10 +263,33 @@ def _rebuild_names(keys):
                 total["projects"] += projects
                 total["cmp"].update(comparators)
                 total["units"].update(unit_projects)
+                for unit, pairs in measures.items():
+                    for when in (year, LibraryFigure.ALL_YEARS):
+                        merged = counts[(when, level1, level2, key, unit)]
+                        for value, count in pairs:
+                            merged[value] += count
             LibraryName.objects.filter(key__in=part).delete()
             LibraryName.objects.bulk_create(
                 [_library_name(key, total) for key, total in totals.items()], batch_size=1000
             )
+            LibraryFigure.objects.filter(key__in=part).delete()
+            figures = []
+            for (year, level1, level2, key, unit), merged in counts.items():
+                measure = Measure.of(unit, merged)
+                figures.append(
+                    LibraryFigure(
+                        year=year,
+                        level1=level1,
+                        level2=level2,
+                        key=key,
+                        unit=unit[:20],
+                        rows=measure.rows,
+                        low=measure.low,
+                        median=measure.median,
+                        high=measure.high,
+                    )
+                )
+            LibraryFigure.objects.bulk_create(figures, batch_size=1000)
 
 
 def _library_name(key, total):
@@ -334,37 +377,37 @@ def groups(filters):
 
 @dataclass
 class Measure:
-    """The numbers of one unit of measure: [(Decimal, rows), …] in ascending order."""
+    """The figures of one unit of measure: rows, minimum, median and maximum (as printed)."""
 
     unit: str
-    counts: list
+    rows: int
+    low: str
+    median: str
+    high: str
 
-    @cached_property
-    def rows(self):
-        return sum(count for _, count in self.counts)
+    @classmethod
+    def of(cls, unit, counts):
+        """From counted numbers ({"98": rows, …}, as kept in the entries)."""
+        pairs = sorted((Decimal(value), count) for value, count in counts.items() if count)
+        rows = sum(count for _, count in pairs)
 
-    def _at(self, index):
-        seen = 0
-        for value, count in self.counts:
-            seen += count
-            if index < seen:
-                return value
-        raise IndexError(index)
+        def at(index):
+            seen = 0
+            for value, count in pairs:
+                seen += count
+                if index < seen:
+                    return value
+            raise IndexError(index)
 
-    @property
-    def low(self):
-        return normalize_number(self.counts[0][0])
-
-    @property
-    def median(self):
-        middle = self.rows // 2
-        if self.rows % 2:
-            return normalize_number(self._at(middle))
-        return normalize_number((self._at(middle - 1) + self._at(middle)) / 2)
-
-    @property
-    def high(self):
-        return normalize_number(self.counts[-1][0])
+        middle = rows // 2
+        median = at(middle) if rows % 2 else (at(middle - 1) + at(middle)) / 2
+        return cls(
+            unit,
+            rows,
+            normalize_number(pairs[0][0]),
+            normalize_number(median),
+            normalize_number(pairs[-1][0]),
+        )
 
     @property
     def unit_label(self):
@@ -406,7 +449,9 @@ class Item:
 
 def items(filters, page_groups):
     """Items with their figures (comparators, min / median / max per unit) for a page of
-    `groups()`: one query for the page's entries, one for the common indicators."""
+    `groups()`, in three queries: the page's entries (names, comparators), the figures,
+    the common indicators. Without a unit filter the figures are the kept ones (per year
+    or over all years); for one unit, its entries' numbers are merged here."""
     page_groups = list(page_groups)
     result = [
         Item(
@@ -424,32 +469,37 @@ def items(filters, page_groups):
     if not result:
         return result
     by_ident = {item.ident: item for item in result}
+    keys = {item.key for item in result}
+    kept = filters.department is None
     numbers = defaultdict(lambda: defaultdict(Counter))
     spellings = defaultdict(Counter)
-    entries = filters.entries().filter(key__in={item.key for item in result})
-    for level1, level2, key, level3, projects, comparators, measures in entries.values_list(
-        "level1", "level2", "key", "level3", "projects", "comparators", "measures"
-    ):
-        item = by_ident.get((level1, level2, key))
+    fields = ["level1", "level2", "key", "level3", "projects", "comparators"]
+    for row in filters.entries().filter(key__in=keys).values_list(*fields, *([] if kept else ["measures"])):
+        item = by_ident.get(row[:3])
         if item is None:
             continue
-        spellings[item.ident][level3] += projects
-        item.comparators.update(comparators)
-        for unit, counts in measures.items():
-            merged = numbers[item.ident][unit]
-            for value, count in counts:
-                merged[value] += count
+        spellings[item.ident][row[3]] += row[4]
+        item.comparators.update(row[5])
+        if not kept:
+            for unit, pairs in row[6].items():
+                merged = numbers[item.ident][unit]
+                for value, count in pairs:
+                    merged[value] += count
+    measures = defaultdict(list)
+    if kept:
+        figures = LibraryFigure.objects.filter(year=filters.year or LibraryFigure.ALL_YEARS, key__in=keys)
+        for figure in figures.order_by():
+            measures[(figure.level1, figure.level2, figure.key)].append(
+                Measure(figure.unit, figure.rows, figure.low, figure.median, figure.high)
+            )
+    else:
+        for ident, units in numbers.items():
+            measures[ident] = [Measure.of(unit, counts) for unit, counts in units.items()]
     for item in result:
         if spellings[item.ident]:
             item.name = spellings[item.ident].most_common(1)[0][0]
-        measures = [
-            Measure(unit, sorted((Decimal(value), count) for value, count in counts.items()))
-            for unit, counts in numbers[item.ident].items()
-        ]
-        item.measures = sorted(measures, key=lambda measure: (-measure.rows, measure.unit))
-    for common in CommonIndicator.objects.filter(
-        level3__in={item.name for item in result} | {item.key for item in result}
-    ):
+        item.measures = sorted(measures[item.ident], key=lambda measure: (-measure.rows, measure.unit))
+    for common in CommonIndicator.objects.filter(level3__in={item.name for item in result} | keys):
         item = by_ident.get((common.level1, common.level2, name_key(common.level3)))
         if item is not None:
             item.common = common

@@ -152,6 +152,32 @@ class LibraryEntry(models.Model):
         return f"{self.year}年 {self.level1}/{self.level2}/{self.level3}"
 
 
+class LibraryFigure(models.Model):
+    """Minimum, median and maximum of one indicator in one unit of measure, over every unit,
+    for one year (`year` 0: all years): computed when its entries change, so the library
+    page reads them instead of merging every unit-year's numbers on each view."""
+
+    ALL_YEARS = 0
+
+    year = models.PositiveSmallIntegerField("年度")  # 0: all years
+    level1 = models.CharField("一级指标", max_length=50)
+    level2 = models.CharField("二级指标", max_length=50)
+    key = models.CharField("名称（去空格）", max_length=200)
+    unit = models.CharField("计量单位", max_length=20, blank=True)
+    rows = models.PositiveIntegerField("指标行数")
+    low = models.CharField("最小值", max_length=40)
+    median = models.CharField("中位数", max_length=40)
+    high = models.CharField("最大值", max_length=40)
+
+    class Meta:
+        verbose_name = "指标库数值"
+        verbose_name_plural = "指标库数值"
+        indexes = [models.Index(fields=["year", "key"], name="library_figure_year_key")]
+
+    def __str__(self):
+        return f"{self.year or '各年'} {self.key} {self.unit}"
+
+
 class LibraryName(models.Model):
     """A level-3 name over the whole library: its usual unit of measure and comparator.
 

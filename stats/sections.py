@@ -31,7 +31,7 @@ from indicators.values import normalize_number
 from projects.models import Project, ProjectType, Status
 
 from . import tallies
-from .models import ProjectTally, RuleTally
+from .models import RuleTally
 
 SEVERITY_COLORS = {ERROR: "#b3261e", WARNING: "#d4a017"}
 
@@ -103,9 +103,7 @@ class Scope:
     def __init__(self, user, year=None):
         self.user = user
         self.projects = Project.objects.restrict(user, "view")
-        self.years = sorted(
-            set(self.projects.order_by().values_list("year", flat=True).distinct()), reverse=True
-        )
+        self.years = sorted({row[0] for row in self.project_groups}, reverse=True)
         self.year = year if year in self.years else (self.years[0] if self.years else None)
 
     @cached_property
@@ -119,7 +117,8 @@ class Scope:
 
     @cached_property
     def stamp(self):
-        """The library is brought up to date first: rule LIBRARY_UNIT reads it."""
+        """The tallies' signature, once the library (rule LIBRARY_UNIT reads it) and the
+        tallies of the visible projects are up to date."""
         library.refresh()
         stamp = tallies.signature()
         tallies.refresh(self.projects, stamp)
@@ -127,16 +126,17 @@ class Scope:
 
     @cached_property
     def tally_groups(self):
-        """[(year, unit, valued rows, qualitative rows, errors, warnings)], one query."""
+        """[(year, unit, valued rows, qualitative rows, errors, warnings)], one query
+        (from the projects to their tallies: the restricted queryset leads the join)."""
         return list(
-            ProjectTally.objects.filter(project__in=self.projects, signature=self.stamp)
+            self.projects.filter(tally__signature=self.stamp)
             .order_by()
-            .values_list("project__year", "project__department__name")
+            .values_list("year", "department__name")
             .annotate(
-                valued=Sum("valued_rows"),
-                qualitative=Sum("qualitative_rows"),
-                errors=Sum("errors"),
-                warnings=Sum("warnings"),
+                valued=Sum("tally__valued_rows"),
+                qualitative=Sum("tally__qualitative_rows"),
+                errors=Sum("tally__errors"),
+                warnings=Sum("tally__warnings"),
             )
         )
 

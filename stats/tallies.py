@@ -3,7 +3,7 @@
 import hashlib
 from collections import Counter
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from indicators.checks import RULES, check_projects, is_quantitative
@@ -13,6 +13,7 @@ from projects.models import Project
 from .models import ProjectTally, RuleTally
 
 CHUNK = 2000
+ANALYZE_AFTER = 1000
 
 
 def signature():
@@ -34,6 +35,12 @@ def refresh(projects, stamp=None):
     ids = sorted(stale)
     for start in range(0, len(ids), CHUNK):
         _store(ids[start : start + CHUNK], stale, stamp)
+    if len(ids) >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # Fresh planner statistics after a large refresh (the first visit after an import
+        # or `generate_demo`): with the autovacuum's still to come, PostgreSQL estimated a
+        # few dozen tallies and joined 20,000 of them by nested loops.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ProjectTally._meta.db_table}, {RuleTally._meta.db_table}")
     return len(ids)
 
 

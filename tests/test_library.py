@@ -440,7 +440,7 @@ def test_the_figures_of_merged_histograms_equal_those_of_the_numbers(numbers):
     for counts in halves:
         for value, count in counts:
             merged[value] += count
-    measure = library.Measure("%", sorted((Decimal(value), count) for value, count in merged.items()))
+    measure = library.Measure.of("%", merged)
     assert measure.rows == len(numbers)
     expected = (min(numbers), statistics.median(numbers), max(numbers))
     assert (measure.low, measure.median, measure.high) == tuple(library.normalize_number(n) for n in expected)
