@@ -602,7 +602,8 @@ def project_rows(user, level1, level2, key):
             "-goal__project__year",
             "goal__project__department__name",
             "goal__project__name",
-            "goal__term",
+            "-goal__term",
+            "goal__position",
             "position",
         )
     )

@@ -21,14 +21,16 @@ def _scope(request):
 
 def _scope_note(scope):
     """Whose projects the figures count, in the page's words."""
-    units = Department.objects.restrict(scope.user, "view")
     if scope.user.is_superuser:
         return "全部预算单位的项目"
-    names = list(units.order_by("name").values_list("name", flat=True)[:4])
+    names = list(
+        Department.objects.restrict(scope.user, "view").order_by("name").values_list("name", flat=True)
+    )
     if not names:
-        return "（您不属于任何预算单位，没有可统计的项目）"
-    more = "等" if len(names) > 3 else ""
-    return f"您有权查看的{'、'.join(names[:3])}{more}单位的项目"
+        return "无（您不属于任何预算单位，没有可统计的项目）"
+    if len(names) <= 3:
+        return f"{'、'.join(names)}的项目"
+    return f"{'、'.join(names[:3])}等{len(names)}个单位的项目"
 
 
 @login_required
