@@ -119,7 +119,7 @@ class Scope:
     def stamp(self):
         """The tallies' signature, once the library (rule LIBRARY_UNIT reads it) and the
         tallies of the visible projects are up to date."""
-        library.refresh()
+        library.refresh_quietly()
         stamp = tallies.signature()
         tallies.refresh(self.projects, stamp)
         return stamp
