@@ -45,16 +45,16 @@ def test_the_statistics_page_draws_every_chart_over_its_table(page, admin):
     login(page, "statsadmin", "pw-admin-1")
     page.get_by_role("link", name="统计分析").click()
     expect(page.get_by_role("heading", name=f"{YEAR}年度统计分析")).to_be_visible()
-    assert page.evaluate("window.echarts.version") == ECHARTS_VERSION
     for key in CHARTS:
         chart = page.locator(f"#figure-{key} .chart")
-        expect(chart).to_have_attribute("data-drawn", "true")
+        expect(chart).to_have_attribute("data-drawn", "true")  # waits for the scripts
         canvas = chart.locator("canvas")
         expect(canvas).to_have_count(1)
         box = canvas.bounding_box()
         assert box["width"] > 300 and box["height"] > 150, key
         # the table sits under its chart
         assert page.locator(f"#table-{key}").bounding_box()["y"] > box["y"] + box["height"] - 1
+    assert page.evaluate("window.echarts.version") == ECHARTS_VERSION
     # A tooltip on hover, drawn on the canvas (no HTML with inline styles under the CSP).
     first = page.locator("#figure-by_unit canvas").bounding_box()
     page.mouse.move(first["x"] + first["width"] / 2, first["y"] + 90)
