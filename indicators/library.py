@@ -1,14 +1,16 @@
 """The indicator library (指标库): every indicator of the approved projects, counted.
 
 The library is derived data. Its figures are kept per *slice* — the approved
-projects of one unit and year — in `LibraryEntry` rows, and over the whole
-library per level-3 name in `LibraryName` (usual unit and comparator). A slice is
+projects of one unit and year — in `LibraryEntry` rows; over the whole library,
+per level-3 name in `LibraryName` (usual unit and comparator) and per indicator,
+unit of measure and year in `LibraryFigure` (minimum, median, maximum). A slice is
 rebuilt when its projects' fingerprint (count, ids, versions, last change)
 differs from the one stored with it, so any path that approves, reopens or
 restores projects (the workflow, a backup restore, `generate_demo`) is picked up
 by the next `refresh()`: the library page, the suggestions and the statistics
 call it, and an approval or reopening calls it right after its commit
-(indicators/apps.py). An approval therefore costs the rebuild of one unit-year.
+(`transition_saved`, connected in indicators/apps.py). An approval therefore
+costs the rebuild of one unit-year and of the totals of its names.
 
 Names and figures are shared by everyone; which projects a user may open is
 decided by `Project.objects.restrict(user, "view")` where the projects are listed.
@@ -20,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Max, Min, Sum, Value, When
 
 from projects.models import Project, Status
@@ -33,6 +35,7 @@ logger = logging.getLogger("perfgoals.library")
 
 # Bump when the way a slice is built changes: every slice is then rebuilt once.
 BUILD = "3"
+REFRESH_LOCK = 160_016  # pg_advisory_xact_lock key of library rebuilds (issue 16)
 
 _SPACES = re.compile(r"\s+")
 
@@ -81,21 +84,38 @@ def current_fingerprints():
 
 
 def refresh():
-    """Rebuild the slices whose approved projects changed; returns how many were rebuilt."""
+    """Rebuild the slices whose approved projects changed; returns how many were rebuilt.
+
+    Checking costs two small queries. Rebuilds take turns (a transaction-scoped advisory
+    lock on PostgreSQL; SQLite runs one writer at a time anyway): the second of two
+    requests that found the same slices stale finds them rebuilt."""
+    if not _stale_slices():
+        return 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        stale = _stale_slices()
+        touched = set()
+        for (year, department), fingerprint in stale.items():
+            touched |= _rebuild_slice(year, department, fingerprint)
+        _rebuild_names(touched)
+    return len(stale)
+
+
+def _stale_slices():
+    """{(year, department id): current fingerprint, or None for a slice with no approved
+    project left} of the slices to rebuild."""
     current = current_fingerprints()
     stored = {
-        (year, dept): fp
-        for year, dept, fp in LibrarySlice.objects.values_list("year", "department_id", "fingerprint")
+        (year, department): fingerprint
+        for year, department, fingerprint in LibrarySlice.objects.values_list(
+            "year", "department_id", "fingerprint"
+        )
     }
-    stale = [key for key, fingerprint in current.items() if stored.get(key) != fingerprint]
-    gone = [key for key in stored if key not in current]
-    if not stale and not gone:
-        return 0
-    touched = set()
-    for year, department in stale + gone:
-        touched |= _rebuild_slice(year, department, current.get((year, department)))
-    _rebuild_names(touched)
-    return len(stale) + len(gone)
+    stale = {key: fingerprint for key, fingerprint in current.items() if stored.get(key) != fingerprint}
+    stale.update({key: None for key in stored if key not in current})
+    return stale
 
 
 def refresh_quietly():
@@ -118,33 +138,19 @@ def transition_saved(sender, instance, created, **kwargs):
 
 
 def _rebuild_slice(year, department, fingerprint):
-    """Replace the entries of one unit-year; returns the name keys before and after."""
-    with transaction.atomic():
-        if fingerprint is None:
-            old = set(
-                LibraryEntry.objects.filter(year=year, department_id=department).values_list("key", flat=True)
-            )
-            LibraryEntry.objects.filter(year=year, department_id=department).delete()
-            LibrarySlice.objects.filter(year=year, department_id=department).delete()
-            return old
-        try:
-            with transaction.atomic():
-                LibrarySlice.objects.get_or_create(
-                    year=year, department_id=department, defaults={"fingerprint": ""}
-                )
-        except IntegrityError:  # created a moment ago by another request
-            pass
-        # The row lock makes concurrent rebuilds of one slice take turns (PostgreSQL).
-        stamp = LibrarySlice.objects.select_for_update().get(year=year, department_id=department)
-        if stamp.fingerprint == fingerprint:
-            return set()  # another request rebuilt it meanwhile
-        entries = LibraryEntry.objects.filter(year=year, department_id=department)
-        old = set(entries.values_list("key", flat=True))
-        entries.delete()
-        built = build_entries(year, department)
-        LibraryEntry.objects.bulk_create(built, batch_size=1000)
-        stamp.fingerprint = fingerprint
-        stamp.save(update_fields=["fingerprint"])
+    """Replace the entries of one unit-year (none when `fingerprint` is None: no approved
+    project left); returns the name keys before and after."""
+    entries = LibraryEntry.objects.filter(year=year, department_id=department)
+    old = set(entries.values_list("key", flat=True))
+    entries.delete()
+    if fingerprint is None:
+        LibrarySlice.objects.filter(year=year, department_id=department).delete()
+        return old
+    built = build_entries(year, department)
+    LibraryEntry.objects.bulk_create(built, batch_size=1000)
+    LibrarySlice.objects.update_or_create(
+        year=year, department_id=department, defaults={"fingerprint": fingerprint}
+    )
     return old | {entry.key for entry in built}
 
 
@@ -225,71 +231,70 @@ def _rebuild_names(keys):
     if not keys:
         return
     keys = sorted(keys)
-    with transaction.atomic():
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
-            totals = {}
-            counts = defaultdict(Counter)  # (year, level 1, level 2, key, unit) -> {number: rows}
-            for (
-                year,
-                level1,
-                level2,
-                key,
-                level3,
-                projects,
-                comparators,
-                unit_projects,
-                measures,
-            ) in LibraryEntry.objects.filter(key__in=part).values_list(
-                "year",
-                "level1",
-                "level2",
-                "key",
-                "level3",
-                "projects",
-                "comparators",
-                "unit_projects",
-                "measures",
-            ):
-                total = totals.get(key)
-                if total is None:
-                    total = totals[key] = {
-                        "names": Counter(),
-                        "projects": 0,
-                        "cmp": Counter(),
-                        "units": Counter(),
-                    }
-                total["names"][level3] += projects
-                total["projects"] += projects
-                total["cmp"].update(comparators)
-                total["units"].update(unit_projects)
-                for unit, pairs in measures.items():
-                    for when in (year, LibraryFigure.ALL_YEARS):
-                        merged = counts[(when, level1, level2, key, unit)]
-                        for value, count in pairs:
-                            merged[value] += count
-            LibraryName.objects.filter(key__in=part).delete()
-            LibraryName.objects.bulk_create(
-                [_library_name(key, total) for key, total in totals.items()], batch_size=1000
-            )
-            LibraryFigure.objects.filter(key__in=part).delete()
-            figures = []
-            for (year, level1, level2, key, unit), merged in counts.items():
-                measure = Measure.of(unit, merged)
-                figures.append(
-                    LibraryFigure(
-                        year=year,
-                        level1=level1,
-                        level2=level2,
-                        key=key,
-                        unit=unit[:20],
-                        rows=measure.rows,
-                        low=measure.low,
-                        median=measure.median,
-                        high=measure.high,
-                    )
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        totals = {}
+        counts = defaultdict(Counter)  # (year, level 1, level 2, key, unit) -> {number: rows}
+        for (
+            year,
+            level1,
+            level2,
+            key,
+            level3,
+            projects,
+            comparators,
+            unit_projects,
+            measures,
+        ) in LibraryEntry.objects.filter(key__in=part).values_list(
+            "year",
+            "level1",
+            "level2",
+            "key",
+            "level3",
+            "projects",
+            "comparators",
+            "unit_projects",
+            "measures",
+        ):
+            total = totals.get(key)
+            if total is None:
+                total = totals[key] = {
+                    "names": Counter(),
+                    "projects": 0,
+                    "cmp": Counter(),
+                    "units": Counter(),
+                }
+            total["names"][level3] += projects
+            total["projects"] += projects
+            total["cmp"].update(comparators)
+            total["units"].update(unit_projects)
+            for unit, pairs in measures.items():
+                for when in (year, LibraryFigure.ALL_YEARS):
+                    merged = counts[(when, level1, level2, key, unit)]
+                    for value, count in pairs:
+                        merged[value] += count
+        LibraryName.objects.filter(key__in=part).delete()
+        LibraryName.objects.bulk_create(
+            [_library_name(key, total) for key, total in totals.items()], batch_size=1000
+        )
+        LibraryFigure.objects.filter(key__in=part).delete()
+        figures = []
+        for (year, level1, level2, key, unit), merged in counts.items():
+            measure = Measure.of(unit, merged)
+            figures.append(
+                LibraryFigure(
+                    year=year,
+                    level1=level1,
+                    level2=level2,
+                    key=key,
+                    unit=unit[:20],
+                    rows=measure.rows,
+                    low=measure.low,
+                    median=measure.median,
+                    high=measure.high,
                 )
-            LibraryFigure.objects.bulk_create(figures, batch_size=1000)
+            )
+        LibraryFigure.objects.bulk_create(figures, batch_size=1000)
 
 
 def _library_name(key, total):
