@@ -8,6 +8,7 @@ indicators are kept by administrators (the model permission
 """
 
 import io
+from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -47,31 +48,18 @@ def _common_only(groups, filters):
 
 
 def _with_spans(items):
-    """Rowspans for 一级 and 二级指标 over a page, as the sheet merges them."""
-    for index, item in enumerate(items):
-        previous = items[index - 1] if index else None
+    """Rowspans for 一级 and 二级指标 over a page, as the sheet merges them: the first item
+    of a run carries the run's length, the others 0 (no cell)."""
+    for item in items:
         item.level1_span = item.level2_span = 0
-        if previous is None or previous.level1 != item.level1:
-            item.level1_span = sum(
-                1 for _ in _run(items, index, lambda other, item=item: other.level1 == item.level1)
-            )
-        if previous is None or (previous.level1, previous.level2) != (item.level1, item.level2):
-            item.level2_span = sum(
-                1
-                for _ in _run(
-                    items,
-                    index,
-                    lambda other, item=item: (other.level1, other.level2) == (item.level1, item.level2),
-                )
-            )
+    for attribute, key in (
+        ("level1_span", lambda item: item.level1),
+        ("level2_span", lambda item: (item.level1, item.level2)),
+    ):
+        for _, group in groupby(items, key=key):
+            run = list(group)
+            setattr(run[0], attribute, len(run))
     return items
-
-
-def _run(items, start, same):
-    for other in items[start:]:
-        if not same(other):
-            return
-        yield other
 
 
 @login_required
