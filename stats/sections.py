@@ -66,6 +66,7 @@ class Chart:
     axes: list = field(default_factory=list)  # value axis names, e.g. ["项目数（个）", "预算（万元）"]
     horizontal: bool = False
     note: str = ""
+    yearly: bool = True  # about the chosen year (titled “2026年 …”); False: about every year
 
     def spec(self):
         """What static/js/stats.js draws (passed with json_script)."""
@@ -336,6 +337,7 @@ def trend_section(scope):
             ],
         ),
         axes=["项目数（个）", "项目预算（万元）"],
+        yearly=False,
     )
     quality = Chart(
         "trend_findings",
@@ -377,6 +379,7 @@ def trend_section(scope):
             ],
         ),
         axes=["发现数（项）", "定性指标占比（%）"],
+        yearly=False,
     )
     return Section("trend", "历年对比", [volume, quality])
 

@@ -32,9 +32,7 @@ def write_charts(charts, year, scope_note, output):
         workbook.add_worksheet("统计分析").write_string(0, 0, "没有可统计的项目。", note)
     for chart in charts:
         sheet = workbook.add_worksheet(sheet_name(chart.title, used))
-        sheet.write_string(
-            0, 0, f"{year}年 {chart.title}" if not chart.key.startswith("trend") else chart.title, title
-        )
+        sheet.write_string(0, 0, f"{year}年 {chart.title}" if chart.yearly else chart.title, title)
         sheet.write_string(1, 0, f"统计范围：{scope_note}" + (f"；{chart.note}" if chart.note else ""), note)
         sheet.write_row(3, 0, chart.table.columns, head)
         for col, label in enumerate(chart.table.columns):
