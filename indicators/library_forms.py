@@ -32,8 +32,10 @@ class LibraryFilterForm(forms.Form):
         self.fields["level2"].choices = ALL + [(name, name) for name in level2]
 
     def filters(self):
-        """The chosen filters; an invalid choice (a forged or stale URL) is ignored."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The chosen filters; an invalid choice (a forged or stale URL) is ignored, the
+        valid ones still apply."""
+        self.is_valid()  # fills cleaned_data with the valid fields only
+        data = self.cleaned_data
         department = data.get("department")
         return Filters(
             q=(data.get("q") or "").strip(),
