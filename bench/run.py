@@ -29,6 +29,9 @@ runs `generate_demo` (timed), and measures:
   for the whole round (`evaluate_round`, timed, with its query count), then the
   overview page (superuser, a unit's 审核人, filtered to 红, sorted by 执行率),
   the form page and the overview's Excel.
+- the indicator library (page, search, the editor's suggestion request) and the
+  statistics page, served from their kept figures, and the time to build those
+  figures from nothing (all unit-years of the library, every project's tally).
 
 PostgreSQL databases are named perfgoals_bench_<n> and dropped afterwards
 (unless --keep); SQLite files live in a temporary folder.
@@ -68,6 +71,9 @@ def parse_args(argv=None):
     parser.add_argument("--imports", type=int, default=1000, help="sheets in the text import")
     parser.add_argument("--quick", action="store_true", help="smoke run: few repetitions, small batches")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
+    parser.add_argument(
+        "--db-prefix", default=DB_PREFIX, help="PostgreSQL database names: PREFIX<N> (runs side by side)"
+    )
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one (db, N) case
     parser.add_argument("--export", choices=["ours", "floor"], help=argparse.SUPPRESS)
@@ -107,7 +113,7 @@ def _pg(url, sql):
 def run_case(args, db, n, workdir):
     env = {**os.environ, "PERFGOALS_DEV": "1", "DJANGO_ALLOWED_HOSTS": "testserver,localhost"}
     env.pop("DJANGO_DEBUG", None)
-    name = f"{DB_PREFIX}{n}"
+    name = f"{args.db_prefix}{n}"
     if db == "postgres":
         _pg(args.pg_url, f'DROP DATABASE IF EXISTS "{name}"')
         _pg(args.pg_url, f'CREATE DATABASE "{name}"')
@@ -163,6 +169,11 @@ def print_table(result, out=sys.stdout):
     w(f"{'text import: import_projects':<34}{imp['import_s']:>9.2f}{imp['queries']:>9}\n")
     w(f"{'check_targets ' + format(checks['projects'], ',') + ' projects':<34}")
     w(f"{checks['seconds']:>9.2f}{checks['queries']:>9}\n")
+    cold = result.get("cold")
+    if cold:
+        w(f"{'library build, ' + str(cold['slices']) + ' unit-years':<34}{cold['library_s']:>9.2f}{'':>9}\n")
+        w(f"{'statistics tallies, ' + format(cold['projects'], ',') + ' projects':<34}")
+        w(f"{cold['tallies_s']:>9.2f}{'':>9}\n")
     w(f"({checks['findings']:,} findings; import created {imp['created']}, repairs {imp['repairs']})\n")
     monitoring = result.get("monitoring")
     if monitoring:
@@ -281,6 +292,16 @@ def measure_pages(case, year):
         ("project page (填报人)", filler, reverse("projects:detail", args=[project.pk])),
         ("sheet HTML", filler, reverse("projects:sheet", args=[project.pk])),
         ("sheet Excel", filler, reverse("projects:sheet_xlsx", args=[project.pk])),
+        # The indicator library and the statistics (served from kept figures: see measure_cold).
+        ("library (superuser)", admin, reverse("indicators:library")),
+        ("library, search 满意 (填报人)", filler, f"{reverse('indicators:library')}?q=满意"),
+        (
+            "suggestions 满意 (填报人)",
+            filler,
+            f"{reverse('indicators:suggest')}?level2=服务对象满意度指标&q=满意&department={unit.pk}",
+        ),
+        ("statistics (superuser)", admin, f"{reverse('stats:index')}?year={year}"),
+        ("statistics (填报人)", filler, f"{reverse('stats:index')}?year={year}"),
     ]
     results = []
     for label, user, url in pages:
@@ -724,6 +745,24 @@ def measure_monitoring(case, year):
     }
 
 
+def measure_cold(year):
+    """Building the kept figures from nothing, as the first request after `generate_demo`
+    does: the library's entries of every unit-year, the statistics' per-project tallies."""
+    from indicators import library
+    from projects.models import Project
+    from stats import tallies
+
+    started = time.perf_counter()
+    slices = library.refresh()
+    library_s = time.perf_counter() - started
+    started = time.perf_counter()
+    checked = tallies.refresh(Project.objects.all())
+    tallies_s = time.perf_counter() - started
+    result = {"library_s": library_s, "slices": slices, "tallies_s": tallies_s, "projects": checked}
+    log(f"cold: {result}")
+    return result
+
+
 def log(message):
     sys.stderr.write(f"[bench] {message}\n")
     sys.stderr.flush()
@@ -758,6 +797,7 @@ def case_main(args):
         "n": case["n"],
         "rows": Indicator.objects.count(),
         "generate_s": generate_s,
+        "cold": measure_cold(YEAR),
         "pages": measure_pages(case, YEAR),
         "export": measure_export(case, YEAR),
         "checks": measure_checks(YEAR),

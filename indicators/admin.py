@@ -4,7 +4,7 @@ from django.db import transaction
 from projects.admin import ProjectContentAdmin, bump_version, visible_projects
 from projects.models import Goal, Project
 
-from .models import Indicator
+from .models import CommonIndicator, Indicator
 
 
 @admin.register(Indicator)
@@ -36,3 +36,19 @@ class IndicatorAdmin(ProjectContentAdmin, admin.ModelAdmin):
             before = stored.values_list("goal__project_id", flat=True)
             bump_version(request, [obj.goal.project_id, *before])
             super().save_model(request, obj, form, change)
+
+
+@admin.register(CommonIndicator)
+class CommonIndicatorAdmin(admin.ModelAdmin):
+    """共性指标: kept by administrators (also from the library page and its Excel import)."""
+
+    list_display = ("level3", "level1", "level2", "value", "project_type", "active", "updated_at")
+    list_filter = ("level1", "project_type", "active")
+    search_fields = ("level3", "note")
+    fields = ("level1", "level2", "level3", "value", "project_type", "note", "active")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        from .library_forms import CommonIndicatorForm
+
+        kwargs["form"] = CommonIndicatorForm
+        return super().get_form(request, obj, change, **kwargs)

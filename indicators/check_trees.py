@@ -7,7 +7,8 @@ projects — into plain objects offering exactly what the review checks read:
 
 - project: pk, name, year, budget, department.name, goals.all(), long_goals, annual_goals
 - goal: pk, project_id, term, position, name, text, indicators.all()
-- row: pk, goal_id, position, level1, level2, level3, value, comparator, number, unit, basis
+- row: pk, goal_id, position, level1, level2, level3, value, comparator, number, unit, basis,
+  and what the indicator library knows of its name (`Indicator.objects.with_library()`)
 
 Field values come through the same database converters as model fields, and
 goals and rows come in the models' default ordering (as `with_tree()`
@@ -22,7 +23,7 @@ from indicators.models import Indicator
 from projects.models import Goal
 
 ROW_FIELDS = ("pk", "goal_id", "position", "level1", "level2", "level3", "value")
-ROW_FIELDS += ("comparator", "number", "unit", "basis")
+ROW_FIELDS += ("comparator", "number", "unit", "basis", "library_unit", "library_projects")
 GOAL_FIELDS = ("pk", "project_id", "term", "position", "name", "text")
 PROJECT_FIELDS = ("pk", "name", "year", "budget", "department__name")
 
@@ -88,7 +89,8 @@ def project_trees(queryset, chunk_size=2000):
         ids = [project[0] for project in chunk]
         rows_by_goal = {}
         for row in map(
-            Row._make, Indicator.objects.filter(goal__project_id__in=ids).values_list(*ROW_FIELDS)
+            Row._make,
+            Indicator.objects.with_library().filter(goal__project_id__in=ids).values_list(*ROW_FIELDS),
         ):
             rows_by_goal.setdefault(row.goal_id, []).append(row)
         goals_by_project = {pk: [] for pk in ids}

@@ -2,7 +2,8 @@
 
 Each rule has a stable code, a severity, the guidance it follows and a Chinese
 message saying what is wrong and how to fix it. `check_project(project)` runs
-them all on a project whose tree is prefetched (`Project.objects.with_tree()`),
+them all on a project whose tree is prefetched (`Project.objects.with_tree()`,
+whose rows also carry what the indicator library knows of their names),
 without further queries; `check_projects(queryset)` does the same for many
 projects in chunks.
 
@@ -21,7 +22,7 @@ from decimal import Decimal
 
 from . import framework
 from .check_trees import project_trees
-from .values import is_money_unit
+from .values import is_money_unit, usual_unit_differs
 
 ERROR = "error"
 WARNING = "warning"
@@ -650,6 +651,30 @@ def annual_contradicts_long(project):
                 f"“{row.level3}”在长期指标表中以“{'、'.join(sorted(units))}”计量，"
                 f"年度指标值“{row.value}”却以“{unit}”计量，请统一。",
             )
+
+
+@rule(
+    "LIBRARY_UNIT",
+    WARNING,
+    "计量单位与指标库不一致",
+    "指标库汇总了已批复项目的指标：同一三级指标在已批复项目中几乎都以同一计量单位表述时"
+    "（至少3个项目、八成以上，如“群众满意度”以%计量），本行使用其他计量单位，可能是笔误或指标名称选用不当。",
+    "指标库（已批复项目的绩效指标）；财预〔2021〕101号：绩效指标应细化、量化，口径统一",
+)
+def unit_differs_from_library(project):
+    for goal, number, row in filled_rows(project):
+        usual = getattr(row, "library_unit", None)  # set by Indicator.objects.with_library()
+        if not usual or row.number is None or not usual_unit_differs(row.unit, usual):
+            continue
+        if is_cost_row(row) and not is_money_unit(row.unit):
+            continue  # COST_UNIT already says the cost is not money
+        yield (
+            goal,
+            number,
+            row,
+            f"“{row.level3}”在指标库中通常以“{usual}”计量（{row.library_projects}个已批复项目），"
+            f"本行“{row.value}”以“{row.unit.strip()}”计量，请核对计量单位。",
+        )
 
 
 # --------------------------------------------------------------------------

@@ -28,6 +28,7 @@ __all__ = [
     "is_money_unit",
     "normalize_number",
     "parse_value",
+    "usual_unit_differs",
 ]
 
 # Canonical comparator codes, as stored in the DB / JSON.
@@ -50,6 +51,14 @@ QUALITATIVE_LABEL = "定性"
 def is_money_unit(unit: str | None) -> bool:
     """True when ``unit`` is an amount of money (元 / 万元 / 亿元)."""
     return (unit or "").strip() in MONEY_UNITS
+
+
+def usual_unit_differs(unit: str | None, usual: str | None) -> bool:
+    """Whether ``unit`` differs from the ``usual`` one (元, 万元 and 亿元 measure alike)."""
+    unit, usual = (unit or "").strip(), (usual or "").strip()
+    if not unit or not usual or unit == usual:
+        return False
+    return not (is_money_unit(unit) and is_money_unit(usual))
 
 
 # --------------------------------------------------------------------------

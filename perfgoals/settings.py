@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "projects",
     "indicators",
     "results",
+    "stats",
 ]
 
 MIDDLEWARE = [

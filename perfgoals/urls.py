@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("indicators.urls")),
     path("", include("results.urls")),
+    path("", include("stats.urls")),
 ]
 
 handler400 = "perfgoals.errors.bad_request"

@@ -204,8 +204,12 @@ class ProjectQuerySet(models.QuerySet):
         return self.prefetch_related("transitions__user", "snapshots__approved_by")
 
     def with_tree(self):
-        """Everything the sheet and the JSON need, in a fixed number of queries."""
-        return self.select_related("department").prefetch_related("goals__indicators")
+        """Everything the sheet, the JSON and the review checks need, in a fixed number
+        of queries (the rows carry what the indicator library knows of their names)."""
+        from indicators.models import Indicator
+
+        rows = models.Prefetch("goals__indicators", queryset=Indicator.objects.with_library())
+        return self.select_related("department").prefetch_related(rows)
 
 
 class Project(models.Model):

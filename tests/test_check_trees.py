@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from indicators import library
 from indicators.check_trees import TreeProject, project_trees
 from indicators.checks import RULES, check_project, check_projects
 from indicators.management.commands.check_targets import fewer_collections, finding_json, place
@@ -32,12 +33,16 @@ def make_wrong_projects():
         "satisfaction": ("满意度指标", "服务对象满意度指标", "群众满意度", "≥105%"),
         "basis": ("产出指标", "质量指标", "培训合格率", "≥90%", "上级要求"),
         "other unit": ("产出指标", "数量指标", "培训人次", "≥500人次"),
+        # the generated approved projects measure 群众满意度 in % (the indicator library)
+        "library unit": ("产出指标", "数量指标", "群众满意度", "等于35人"),
     }
     for index, name in ((3, "empty"), (2, "incomplete"), (1, "unknown level 1"), (4, "misfiled level 2")):
         make_project(annual=replaced(GOOD, index, row[name]))
     for index, name in ((0, "cost under output"), (0, "cost not money"), (0, "cost over budget")):
         make_project(annual=replaced(GOOD, index, row[name]))
     for index, name in ((1, "qualitative count"), (5, "satisfaction"), (2, "basis"), (1, "other unit")):
+        make_project(annual=replaced(GOOD, index, row[name]))
+    for index, name in ((1, "library unit"),):
         make_project(annual=replaced(GOOD, index, row[name]))
     qualitative = [("效益指标", "社会效益指标", f"效益{n}", "明显提升") for n in range(5)]
     make_project(annual=[*GOOD, *qualitative, GOOD[5]])  # mostly qualitative, one duplicate
@@ -67,7 +72,8 @@ def generated(seed):
     call_command("generate_demo", projects=40, units=2, seed=12, year=2025, stdout=StringIO())
     make_wrong_projects()
     reverse_rows("城市数字公共基础设施专班工作经费")
-    assert Project.objects.count() == 366
+    library.refresh()
+    assert Project.objects.count() == 367
 
 
 def model_findings():
@@ -150,7 +156,7 @@ def test_the_streamed_text_lists_each_project_then_the_totals(generated):
     errors = sum(finding.is_error for _, findings in results for finding in findings)
     warnings = sum(len(findings) for _, findings in results) - errors
     flagged = sum(1 for _, findings in results if findings)
-    expected.append(f"共检查366个项目，{flagged}个项目有问题：错误{errors}项，提示{warnings}项。")
+    expected.append(f"共检查367个项目，{flagged}个项目有问题：错误{errors}项，提示{warnings}项。")
     assert run() == "\n".join(expected) + "\n"
 
 

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from indicators.models import Indicator
+from indicators.models import CommonIndicator, Indicator
 from projects.documents.data import dumps
 from projects.models import (
     AdminChange,
@@ -98,6 +98,7 @@ class Case:
     data: object = None  # callable(world) -> POST data
     writes: bool = False  # a successful answer changes the data
     changes: tuple | None = None  # roles whose request changes the data (default: those answered 302)
+    query: dict | None = None  # GET parameters of the URL
 
     def changes_for(self, role):
         if not self.writes:
@@ -143,6 +144,26 @@ def paste_data(world):
 
 def confirm_data(world):
     return {"action": "confirm"}
+
+
+def common_data(world):
+    return {"level1": "满意度指标", "level2": "服务对象满意度指标", "level3": "用户满意度", "value": "≥90%"}
+
+
+def library_import_data(world):
+    from openpyxl import Workbook
+
+    from indicators.library_xlsx import COMMON_HEADER, COMMON_SHEET
+
+    book = Workbook()
+    book.active.title = COMMON_SHEET
+    book.active.append(list(COMMON_HEADER))
+    book.active.append(["满意度指标", "服务对象满意度指标", "用户满意度", "≥90%", "所有项目", "", "启用"])
+    upload = io.BytesIO()
+    book.save(upload)
+    upload.seek(0)
+    upload.name = "指标库.xlsx"
+    return {"file": upload}
 
 
 def import_data(world):
@@ -229,6 +250,7 @@ READ_ONLY = expect(
     parent_reviewer=403,
     child_filler=404,
 )
+INDICATOR = {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "用户满意度"}
 # Creating: fillers of any unit may open the form; the unit must be one of theirs.
 CREATE = expect(
     reviewer=403,
@@ -264,6 +286,30 @@ CASES = {
     "list": Case("projects:list", None, expect()),
     "queue": Case("projects:queue", None, expect(filler=403, other_filler=403, child_filler=403)),
     "rules": Case("indicators:rules", None, expect()),
+    # The library's names and figures are shared; its project lists are scoped (test_library).
+    "library": Case("indicators:library", None, expect()),
+    "library_indicator": Case("indicators:library_indicator", None, expect(), query=INDICATOR),
+    "library_indicator-none": Case(
+        "indicators:library_indicator", None, expect(*(404,) * EVERYONE, anonymous=LOGIN)
+    ),
+    "suggest": Case(
+        "indicators:suggest", None, expect(), query={"level2": "服务对象满意度指标", "q": "满意"}
+    ),
+    "library_xlsx": Case("indicators:library_xlsx", None, expect()),
+    "common-get": Case("indicators:common", None, ADMIN_ONLY, query=INDICATOR),
+    "common": Case("indicators:common", None, ADMIN_WRITES, "post", common_data, writes=True),
+    "library_import-get": Case("indicators:library_import", None, ADMIN_ONLY),
+    "library_import": Case(
+        "indicators:library_import",
+        None,
+        ADMIN_ONLY,
+        "post",
+        library_import_data,
+        writes=True,
+        changes=("superuser",),
+    ),
+    "stats": Case("stats:index", None, expect()),
+    "stats_xlsx": Case("stats:xlsx", None, expect()),
     "parse_value": Case("projects:parse_value", None, expect()),
     "export_xlsx": Case("projects:export_xlsx", None, expect()),
     "export_rows": Case("projects:export_rows", None, expect()),
@@ -542,10 +588,15 @@ def everything():
         list(ResultForm.objects.order_by("pk").values()),
         list(ResultRow.objects.order_by("pk").values()),
         list(FormTransition.objects.order_by("pk").values_list("pk", "action")),
+        list(CommonIndicator.objects.order_by("pk").values()),
     )
 
 
 def url_of(case, world):
+    if case.query:
+        from django.utils.http import urlencode
+
+        return f"{reverse(case.url)}?{urlencode(case.query)}"
     if case.target is None:
         return reverse(case.url)
     if case.target == "pending":
