@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 
 from indicators.values import normalize_number
 
@@ -28,3 +29,8 @@ class ProjectTable(tables.Table):
 
     def render_budget(self, value):
         return normalize_number(value)
+
+    def render_status(self, record):
+        return format_html(
+            '<span class="status status-{}">{}</span>', record.status, record.get_status_display()
+        )

@@ -80,6 +80,27 @@ class ProjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 project_list = ProjectListView.as_view()
 
 
+class TodoListView(ProjectListView):
+    """我的待办 of a 填报人: the returned and draft projects of the units they edit
+    (exactly what `restrict(user, "edit")` reaches), the returned ones first."""
+
+    template_name = "projects/todo.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not Department.objects.restrict(request.user, "edit").exists():
+            raise PermissionDenied("“我的待办”仅对填报人开放。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return Project.objects.restrict(self.request.user, "edit").select_related("department")
+
+    def get_table_kwargs(self):
+        return {"order_by": ("-status", "-year", "name")}  # 已退回 (returned) sorts before 草稿 (draft)
+
+
+todo_list = TodoListView.as_view()
+
+
 @login_required
 def project_detail(request, pk):
     project = get_object_or_404(Project.objects.restrict(request.user, "view").with_tree(), pk=pk)
