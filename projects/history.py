@@ -162,7 +162,9 @@ def project_history(project):
                 if item.history_type == "+":
                     counts = f"{len([g for g in goals if g.history_type == '+'])}个目标，"
                     counts += f"{len([r for r in rows if r.history_type == '+'])}行指标"
-                    entry.lines.append(Line("项目", f"新建（{counts}）"))
+                    reason = item.history_change_reason or ""
+                    source = f"{reason}，" if reason.startswith("复制自") else ""
+                    entry.lines.append(Line("项目", f"新建（{source}{counts}）"))
                     goal_lines, row_lines = [], []
                 elif before is not None:
                     fields = PROJECT_FIELDS

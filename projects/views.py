@@ -35,6 +35,7 @@ from .services import import_projects, log_refused, replace_goals
 from .tables import ProjectTable
 
 COPYABLE_TYPES = (ProjectType.RECURRING, ProjectType.CONTINUING)
+COPIED_FROM = "复制自"  # the change reason of a copy's first record: 复制自 2026年 XX项目
 
 
 def project_link(project):
@@ -261,7 +262,7 @@ def project_copy(request, pk):
     data = project_to_dict(project)
     try:
         with transaction.atomic():
-            copy = Project.objects.create(
+            copy = Project(
                 year=year,
                 department=project.department,
                 name=project.name,
@@ -272,6 +273,8 @@ def project_copy(request, pk):
                 status=Status.DRAFT,
                 created_by=request.user,
             )
+            copy._change_reason = f"{COPIED_FROM} {project.year}年 {project.name}"  # shown in the history
+            copy.save()
             replace_goals(copy, data["goals"])
     except IntegrityError:  # two copies at the same moment: the other one was first
         existing = Project.objects.filter(year=year, department=project.department, name=project.name).first()
@@ -280,5 +283,5 @@ def project_copy(request, pk):
             format_html("{}年度已有同名项目（刚刚由他人创建），未复制：{}", year, project_link(existing)),
         )
         return redirect("projects:detail", pk=project.pk)
-    messages.success(request, f"已复制为{year}年度草稿项目，请核对预算和指标值后保存。")
-    return redirect("projects:detail", pk=copy.pk)
+    messages.success(request, f"已复制为{year}年度草稿项目，请核对预算、目标说明和指标值后保存。")
+    return redirect("projects:edit", pk=copy.pk)
