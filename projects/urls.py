@@ -37,6 +37,7 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="create"),
     path("projects/<int:pk>/edit/", views.project_edit, name="edit"),
     path("projects/<int:pk>/copy/", views.project_copy, name="copy"),
+    path("projects/<int:pk>/delete/", views.project_delete, name="delete"),
     path("projects/paste/", views.paste_sheet, name="paste"),
     path("projects/parse-value/", views.parse_value_json, name="parse_value"),
 ]

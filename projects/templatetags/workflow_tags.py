@@ -39,6 +39,19 @@ def history_of(project):
     return project_history(project)
 
 
+@register.simple_tag
+def nav_roles(user):
+    """{"edit": …, "review": …}: whether `user` edits (我的待办) or reviews (待审核) in any
+    unit, for the top bar, asked in one query."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists
+
+    if not getattr(user, "pk", None):
+        return {"edit": False, "review": False}
+    flags = {action: Exists(Department.objects.restrict(user, action)) for action in ("edit", "review")}
+    return get_user_model().objects.filter(pk=user.pk).values(**flags).first() or {}
+
+
 @register.filter
 def may(user, action):
     """Whether `user` may `action` in any unit: `{% if user|may:"review" %}`."""
