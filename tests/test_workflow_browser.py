@@ -29,7 +29,7 @@ def test_a_filler_submits_and_a_reviewer_approves_from_the_page(page, django_use
     assert snapshot.approved_by_name == "沈和" and snapshot.comment == "同意。"
     history = page.locator("#history").inner_text()
     assert "批复：已提交 → 已批复，意见：同意。" in history and "田宝" in history
-    page.get_by_role("link", name="第3版").click()
+    page.get_by_role("link", name="第1次批复").click()
     page.get_by_text("本页为批复时的内容，只读").wait_for()
     assert "运维系统数量" in page.content()
     assert Project.objects.get(pk=project.pk).transitions.count() == 2
