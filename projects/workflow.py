@@ -196,7 +196,7 @@ def acting_body(project, user, code, from_status):
     """The body in whose name `user` takes review step `code`: the 主管部门 for 初审, the
     finance bureau (the year's `finance_body`) for the finance review, otherwise the
     unit through which the user reviews (the project's unit or its 主管部门)."""
-    if code == "submit":
+    if code in ("submit", "withdraw"):  # the unit's own steps, not a review
         return ""
     unit = project.department
     if from_status == Status.PENDING_PARENT:

@@ -45,6 +45,7 @@ def test_the_submitter_withdraws_a_waiting_project_back_to_draft(users):
         "draft",
     )
     assert transition.comment == "预算要调整" and transition.user == users["filler"]
+    assert transition.body == ""  # not a review step: taken in no body's name
 
 
 def test_a_withdrawn_resubmission_returns_to_returned_and_keeps_the_comment(users, client):
