@@ -677,6 +677,61 @@ def unit_differs_from_library(project):
         )
 
 
+# A year named in a text: 2026年, 2026年度; a range (2025-2027年, 2025年至2027年) counts by
+# its end; titles of documents (《…》) and file numbers (〔2026〕) are not what the text aims at.
+_CITED = re.compile(r"《[^》]*》|〔[^〕]*〕|\[[^\]]*\]|［[^］]*］")
+_YEAR_RANGE = re.compile(r"(?<!\d)(20\d{2})\s*年?\s*(?:-|—|–|~|～|至|到)\s*(20\d{2})(?=\s*年)")
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?=\s*年)")
+
+
+def earlier_years(text, year):
+    """The years before `year` that `text` names as its own time (not in a cited title)."""
+    text = _CITED.sub(" ", text or "")
+    named = []
+    for match in _YEAR_RANGE.finditer(text):
+        named.append(int(match.group(2)))
+    for match in _YEAR.finditer(_YEAR_RANGE.sub(" ", text)):
+        named.append(int(match.group(1)))
+    return sorted({named_year for named_year in named if named_year < year})
+
+
+def _excerpt(text, year):
+    start = max(text.find(str(year)), 0)
+    excerpt = text[start : start + 20]
+    return excerpt + ("…" if len(text) > start + 20 else "")
+
+
+def _year_message(field, text, years, project_year):
+    named = "、".join(f"{named}年" for named in years)
+    return (
+        f"{field}写的是{named}（“{_excerpt(text, years[-1])}”），本项目是{project_year}年度，"
+        "请核对是否沿用了以前年度的内容。"
+    )
+
+
+@rule(
+    "YEAR_MISMATCH",
+    WARNING,
+    "文字写的是以前年度",
+    "项目名称、目标说明和指标写明的年份早于项目年度（如2027年度的项目写着“2026年平台稳定运行”），"
+    "多为复制上年项目后未更新；跨年度的期间（2025-2027年）按结束年份看，引用的文件名称和文号不计。",
+    GUIDANCE_SHEET,
+)
+def year_mismatch(project):
+    years = earlier_years(project.name, project.year)
+    if years:
+        yield None, None, None, _year_message("项目名称", project.name, years, project.year)
+    for goal in project.goals.all():
+        years = earlier_years(goal.text, project.year)
+        if years:
+            yield goal, None, None, _year_message(f"“{goal.name}”的目标说明", goal.text, years, project.year)
+    for goal, number, row in filled_rows(project):
+        for field, text in (("三级指标", row.level3), ("指标值", row.value)):
+            years = earlier_years(text, project.year)
+            if years:
+                yield goal, number, row, _year_message(field, text, years, project.year)
+
+
 # --------------------------------------------------------------------------
 # Running the rules
 # --------------------------------------------------------------------------

@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tables2",
     "django_filters",
-    "axes",
+    "perfgoals.apps.AxesConfig",  # django-axes, named in Chinese
     "simple_history",
     "projects",
     "indicators",
@@ -113,6 +113,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Chinese for the texts of packages without a zh_Hans catalogue (django-axes in the admin).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

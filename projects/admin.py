@@ -17,10 +17,11 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import Indicator
+from indicators.values import normalize_number
 
+from .admin_history import ReadableHistoryAdmin
 from .documents.layout import budget_text
 from .models import ApprovalSnapshot, Department, Funding, Goal, Membership, Project, Status, Transition
 
@@ -136,6 +137,11 @@ class ProjectAdminForm(forms.ModelForm):
         model = Project
         fields = ("year", "department", "name", "budget", "project_type", "funding", "rationale")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.budget is not None and "budget" in self.fields:
+            self.initial["budget"] = normalize_number(self.instance.budget)  # 88.5, not 88.500000
+
 
 class GoalInline(admin.StackedInline):
     model = Goal
@@ -188,9 +194,9 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(ProjectContentAdmin, SimpleHistoryAdmin):
+class ProjectAdmin(ProjectContentAdmin, ReadableHistoryAdmin):
     form = ProjectAdminForm
-    list_display = ("name", "year", "department", "budget", "project_type", "status", "updated_at")
+    list_display = ("name", "year", "department", "budget_amount", "project_type", "status", "updated_at")
     list_filter = ("year", "status", "project_type", ("department", OWN_UNITS))
     search_fields = ("name", "rationale")
     # The state changes only through the workflow (提交, 批复, 退回, 重新打开), which records each step.
@@ -231,6 +237,10 @@ class ProjectAdmin(ProjectContentAdmin, SimpleHistoryAdmin):
                 obj.status, obj.version = current  # the admin never writes a status
             super().save_model(request, obj, form, change)
 
+    @admin.display(description="项目预算（万元）", ordering="budget")
+    def budget_amount(self, obj):
+        return normalize_number(obj.budget)
+
     @admin.display(description="项目预算")
     def budget_shown(self, obj):
         return budget_text(obj.budget)
@@ -263,7 +273,7 @@ class ProjectAdmin(ProjectContentAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(ProjectContentAdmin, SimpleHistoryAdmin):
+class GoalAdmin(ProjectContentAdmin, ReadableHistoryAdmin):
     list_display = ("name", "project", "term")
     list_filter = ("term", "project__year")
     search_fields = ("name", "project__name")
@@ -329,6 +339,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Transition)
 class TransitionAdmin(ReadOnlyAdmin):
     list_display = ("project", "action", "from_status", "to_status", "user", "at")
+    fields = ("project", "action", "from_status", "to_status", "user", "body", "comment", "at")
     list_filter = ("action", ("project__department", OWN_UNITS))
     search_fields = ("project__name", "comment")
     list_select_related = ("project", "user")
@@ -336,7 +347,33 @@ class TransitionAdmin(ReadOnlyAdmin):
 
 @admin.register(ApprovalSnapshot)
 class ApprovalSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ("project", "version", "approved_by_name", "approved_at")
+    # The frozen content is shown as the sheet it is (a link), not as JSON; no version counter.
+    list_display = ("project", "approved_by_name", "approved_at")
+    fields = ("project", "approved_by_name", "approved_at", "comment", "steps_shown", "sheet_link")
     list_filter = (("project__department", OWN_UNITS),)
     search_fields = ("project__name", "comment")
     list_select_related = ("project",)
+
+    @admin.display(description="审核步骤")
+    def steps_shown(self, obj):
+        if not obj.steps:
+            return "—"
+        return format_html_join(
+            "",
+            "<p>{} {}{} {}{}</p>",
+            (
+                (
+                    step.get("at", "")[:16].replace("T", " "),
+                    f"{step['body']} " if step.get("body") else "",
+                    step.get("user", ""),
+                    step.get("label", ""),
+                    f"，意见：{step['comment']}" if step.get("comment") else "",
+                )
+                for step in obj.steps
+            ),
+        )
+
+    @admin.display(description="批复内容")
+    def sheet_link(self, obj):
+        url = reverse("projects:snapshot", args=[obj.project_id, obj.pk])
+        return format_html('<a href="{}">查看批复存档（批复表）</a>', url)

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from .models import Department, Project, ProjectType, Status
@@ -7,11 +8,19 @@ from .models import Department, Project, ProjectType, Status
 class ProjectFilter(django_filters.FilterSet):
     """The project list's filters; the batch exports reuse it on the same queryset."""
 
-    q = django_filters.CharFilter(label="搜索", method="search")
+    q = django_filters.CharFilter(
+        label="搜索",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "项目名称、立项依据、三级指标"}),
+    )
     year = django_filters.NumberFilter(label="年度")
-    department = django_filters.ModelChoiceFilter(label="预算单位", queryset=Department.objects.none())
-    project_type = django_filters.ChoiceFilter(label="项目类型", choices=ProjectType.choices)
-    status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
+    department = django_filters.ModelChoiceFilter(
+        label="预算单位", queryset=Department.objects.none(), empty_label="全部"
+    )
+    project_type = django_filters.ChoiceFilter(
+        label="项目类型", choices=ProjectType.choices, empty_label="全部"
+    )
+    status = django_filters.ChoiceFilter(label="状态", choices=Status.choices, empty_label="全部")
 
     class Meta:
         model = Project

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from indicators.models import Indicator
 
-from .models import Funding, Goal, Project, Status
+from .models import Funding, Goal, Project
 
 # Records of the same user closer than this belong to one save.
 SAME_SAVE = timedelta(seconds=2)
@@ -32,8 +32,9 @@ class Change:
 @dataclass
 class Line:
     where: str
-    verb: str  # 新增 / 修改 / 删除
+    verb: str  # 新增 / 修改 / 删除 / 移动 / 移动并修改
     changes: list = field(default_factory=list)
+    row: bool = False  # a line about an indicator row (counted in the entry's summary)
 
 
 @dataclass
@@ -42,6 +43,14 @@ class Entry:
     user: object
     transitions: list = field(default_factory=list)
     lines: list = field(default_factory=list)
+
+    @property
+    def summary(self):
+        """The rows of one save in a phrase: `指标：新增1行、移动1行、修改2行`."""
+        verbs = [line.verb for line in self.lines if line.row]
+        counts = [(verb, sum(verb in done for done in verbs)) for verb in ("新增", "删除", "移动", "修改")]
+        counts = [f"{verb}{n}行" for verb, n in counts if n]
+        return "指标：" + "、".join(counts) if counts else ""
 
     @property
     def user_name(self):
@@ -54,22 +63,35 @@ def _label(model, name):
     return str(model._meta.get_field(name).verbose_name)
 
 
-def _display(model, name, value):
-    if value is None or value == "":
-        return "（空）"
-    if name == "status":
-        return Status(value).label if value in Status.values else value
-    if name == "project_type":
-        return str(dict(model._meta.get_field(name).choices).get(value, value))
-    if name == "funding":
-        return (
-            "、".join(Funding(code).label if code in Funding.values else code for code in value) or "（空）"
-        )
-    if name == "budget":
-        from indicators.values import normalize_number
+def display_value(model, name, value):
+    """A stored value of `model.name` as people read it: choices by their label
+    (已提交, not submitted), amounts as written (88.5, not 88.500000), lists joined."""
+    from decimal import Decimal
 
-        return f"{normalize_number(value)}万元"
+    from indicators.values import normalize_number
+
+    if value is None or value in ("", []):
+        return "（空）"
+    if name == "funding":
+        return "、".join(Funding(code).label if code in Funding.values else code for code in value)
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # not a field (an admin's computed column)
+        field = None
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return normalize_number(value)
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
     return str(value)
+
+
+def _display(model, name, value):
+    shown = display_value(model, name, value)
+    return f"{shown}万元" if name == "budget" and shown != "（空）" else shown
 
 
 def _diff(model, fields, before, after):
@@ -147,6 +169,7 @@ def project_history(project):
         goal_lines = _pair(
             Goal, GOAL_FIELDS, goals, previous, place=lambda r: (r.term, r.position), where=_goal_where
         )
+        moved = _moved(rows, previous)
         row_lines = _pair(
             Indicator,
             ROW_FIELDS,
@@ -154,7 +177,10 @@ def project_history(project):
             previous,
             place=lambda r: (*goal_place.get(r.goal_id, ("", 0, ""))[:2], r.position),
             where=lambda r: _row_where(r, goal_place),
+            moved=moved,
         )
+        for line in row_lines:
+            line.row = True
         for item in group:
             if isinstance(item, Project.history.model):
                 before = previous.get(("project", item.id))
@@ -162,7 +188,9 @@ def project_history(project):
                 if item.history_type == "+":
                     counts = f"{len([g for g in goals if g.history_type == '+'])}个目标，"
                     counts += f"{len([r for r in rows if r.history_type == '+'])}行指标"
-                    entry.lines.append(Line("项目", f"新建（{counts}）"))
+                    reason = item.history_change_reason or ""
+                    source = f"{reason}，" if reason.startswith("复制自") else ""
+                    entry.lines.append(Line("项目", f"新建（{source}{counts}）"))
                     goal_lines, row_lines = [], []
                 elif before is not None:
                     fields = PROJECT_FIELDS
@@ -189,18 +217,53 @@ def _row_where(record, goal_place):
     return f"{goal} 第{record.position}行" + (f"（{record.level3}）" if record.level3 else "")
 
 
-def _pair(model, fields, records, previous, *, place, where):
-    """Lines for one group's records of `model`: in-place changes, and
-    deletions paired with creations at the same place (a replace)."""
+def _moved(rows, previous):
+    """{row id: old position} of the rows one save moved within their goal: those out of
+    their old order among the rows kept (a row inserted or removed above another shifts
+    it without moving it: the longest run still in the old order stays put)."""
+    kept = {}
+    for record in rows:
+        before = previous.get((Indicator.__name__, record.id))
+        if record.history_type == "~" and before is not None and before.goal_id == record.goal_id:
+            kept.setdefault(record.goal_id, []).append((record.position, before.position, record.id))
+    moved = {}
+    for members in kept.values():
+        members.sort()
+        old_positions = [old for _, old, _ in members]
+        in_order = _longest_increasing(old_positions)
+        for index, (new, old, row_id) in enumerate(members):
+            if index not in in_order and new != old:
+                moved[row_id] = old
+    return moved
+
+
+def _longest_increasing(values):
+    """Indexes of one longest strictly increasing subsequence of `values` (n is small)."""
+    best = [[i] for i in range(len(values))]
+    for i in range(len(values)):
+        for j in range(i):
+            if values[j] < values[i] and len(best[j]) + 1 > len(best[i]):
+                best[i] = [*best[j], i]
+    return set(max(best, key=len, default=[]))
+
+
+def _pair(model, fields, records, previous, *, place, where, moved=None):
+    """Lines for one group's records of `model`: in-place changes (and moves of rows),
+    and deletions paired with creations at the same place (a replace)."""
     lines = []
     deleted, created = {}, {}
+    moved = moved or {}
     for record in records:
         key = (model.__name__, record.id)
         before = previous.get(key)
         previous[key] = record
         if record.history_type == "~" and before is not None:
             changes = _diff(model, fields, before, record)
-            if changes:
+            if record.id in moved:
+                place_change = Change("位置", f"第{moved[record.id]}行", f"第{record.position}行")
+                verb = "移动并修改" if changes else "移动"
+                lines.append(Line(where(record), verb, [place_change, *changes]))
+            elif changes:
                 lines.append(Line(where(record), "修改", changes))
         elif record.history_type == "-":
             deleted.setdefault(place(record), record)

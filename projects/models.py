@@ -316,6 +316,12 @@ class Project(models.Model):
 
         return perform(self, user, "reopen", comment, version=version)
 
+    def withdraw(self, user, comment="", version=None):
+        """A waiting project back to 草稿/已退回, by its submitter, while no reviewer has acted."""
+        from .workflow import perform
+
+        return perform(self, user, "withdraw", comment, version=version)
+
     def actions_for(self, user):
         """The transitions `user` may perform now (for the buttons)."""
         from .workflow import actions_for
@@ -378,6 +384,7 @@ class Transition(AppendOnly, models.Model):
         APPROVE = "approve", "批复"
         RETURN = "return", "退回"
         REOPEN = "reopen", "重新打开"
+        WITHDRAW = "withdraw", "撤回"
 
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="transitions"

@@ -501,3 +501,35 @@ def _restore_approval(project):
         found = step.body, timezone.localdate(step.at)
     project.approval_body, project.approval_date = found
     Project.objects.filter(pk=project.pk).update(approval_body=found[0], approval_date=found[1])
+
+
+class DeleteRefused(Exception):
+    """A draft that cannot be deleted; the message says why, in Chinese."""
+
+
+def delete_draft(project, user):
+    """Delete a 草稿 the user may edit, with its goals and rows, in one transaction, and log it.
+
+    Refused (DeleteRefused) when it is no longer a draft (someone submitted it meanwhile),
+    or when something must be kept: an approval snapshot (批复存档) or a monitoring form.
+    """
+    from django.db.models import ProtectedError
+
+    with transaction.atomic():
+        locked = Project.objects.restrict(user, "edit").select_for_update(of=("self",)).filter(pk=project.pk)
+        locked = locked.first()
+        if locked is None or locked.status != Status.DRAFT:
+            current = Project.objects.get(pk=project.pk).get_status_display()
+            raise DeleteRefused(f"只有草稿可以删除，此项目当前为“{current}”。")
+        name = f"{locked.year}年 {locked.name}（{locked.department}）"
+        locked._history_user = user
+        locked._change_reason = "删除草稿"
+        try:
+            with transaction.atomic():
+                locked.delete()
+        except ProtectedError:
+            raise DeleteRefused(f"“{locked.name}”有批复存档或运行监控表，须保留，不能删除。") from None
+    logging.getLogger("perfgoals.projects").info(
+        "draft deleted: project=%s %s by user=%s", project.pk, name, user.get_username()
+    )
+    return name

@@ -6,10 +6,11 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.project_list, name="list"),
+    path("todo/", views.todo_list, name="todo"),
     path("projects/<int:pk>/", views.project_detail, name="detail"),
     *(
         path(f"projects/<int:pk>/{code}/", workflow_views.transition, {"code": code}, name=code)
-        for code in ("submit", "pass", "approve", "return", "reopen")
+        for code in ("submit", "pass", "approve", "return", "reopen", "withdraw")
     ),
     path("projects/<int:pk>/approved/<int:snapshot_id>/", sheet_views.sheet, name="snapshot"),
     *(
@@ -36,6 +37,7 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="create"),
     path("projects/<int:pk>/edit/", views.project_edit, name="edit"),
     path("projects/<int:pk>/copy/", views.project_copy, name="copy"),
+    path("projects/<int:pk>/delete/", views.project_delete, name="delete"),
     path("projects/paste/", views.paste_sheet, name="paste"),
     path("projects/parse-value/", views.parse_value_json, name="parse_value"),
 ]

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,10 +31,11 @@ from .documents.readers import read_text
 from .filters import ProjectFilter
 from .forms import PasteSheetForm, ProjectEditor, StaleVersion
 from .models import Department, Project, ProjectType, Status
-from .services import import_projects, log_refused, replace_goals
+from .services import DeleteRefused, delete_draft, import_projects, log_refused, replace_goals
 from .tables import ProjectTable
 
 COPYABLE_TYPES = (ProjectType.RECURRING, ProjectType.CONTINUING)
+COPIED_FROM = "复制自"  # the change reason of a copy's first record: 复制自 2026年 XX项目
 
 
 def project_link(project):
@@ -54,25 +55,33 @@ class ProjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     paginate_by = 50
 
     def get_queryset(self):
-        return Project.objects.restrict(self.request.user, "view").select_related("department")
+        deletable = Project.objects.restrict(self.request.user, "edit").filter(
+            pk=OuterRef("pk"), status=Status.DRAFT
+        )
+        return (
+            Project.objects.restrict(self.request.user, "view")
+            .select_related("department")
+            .annotate(may_delete=Exists(deletable))
+        )
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
-    def get_filterset(self, filterset_class):
-        filterset = super().get_filterset(filterset_class)
-        fields = filterset.form.fields
-        fields["department"].empty_label = "全部"
-        for name in ("project_type", "status"):
-            fields[name].choices = [("", "全部"), *list(fields[name].choices)[1:]]
-        fields["q"].widget.attrs["placeholder"] = "项目名称、立项依据、三级指标"
-        return filterset
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filtered = self.object_list
-        context["total_budget"] = filtered.order_by().aggregate(total=Sum("budget"))["total"]
-        context["total_budget_display"] = normalize_number(context["total_budget"] or 0)
+        # Budgets of different years are never added together: one total per year.
+        years = list(
+            filtered.order_by()
+            .values("year")
+            .annotate(total=Sum("budget"), count=Count("pk"))
+            .order_by("-year")
+        )
+        for year in years:
+            year["total_display"] = normalize_number(year["total"] or 0)
+        context["years"] = years
+        context["total_budget"] = years[0]["total"] if len(years) == 1 else None
+        context["total_budget_display"] = years[0]["total_display"] if len(years) == 1 else ""
         context["can_create"] = Department.objects.restrict(self.request.user, "edit").exists()
         return context
 
@@ -80,14 +89,37 @@ class ProjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 project_list = ProjectListView.as_view()
 
 
+class TodoListView(ProjectListView):
+    """我的待办 of a 填报人: the returned and draft projects of the units they edit
+    (exactly what `restrict(user, "edit")` reaches), the returned ones first."""
+
+    template_name = "projects/todo.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not Department.objects.restrict(request.user, "edit").exists():
+            raise PermissionDenied("“我的待办”仅对填报人开放。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return Project.objects.restrict(self.request.user, "edit").select_related("department")
+
+    def get_table_kwargs(self):
+        return {"order_by": ("-status", "-year", "name")}  # 已退回 (returned) sorts before 草稿 (draft)
+
+
+todo_list = TodoListView.as_view()
+
+
 @login_required
 def project_detail(request, pk):
     project = get_object_or_404(Project.objects.restrict(request.user, "view").with_tree(), pk=pk)
+    can_edit = Project.objects.restrict(request.user, "edit").contains(project)
     context = {
         "project": project,
         "findings": check_project(project),
         "sheet": build_sheet(project),
-        "can_edit": Project.objects.restrict(request.user, "edit").contains(project),
+        "can_edit": can_edit,
+        "can_delete": can_edit and project.status == Status.DRAFT,
         "can_copy": project.project_type in COPYABLE_TYPES
         and Department.objects.restrict(request.user, "edit").contains(project.department),
     }
@@ -154,6 +186,27 @@ def project_edit(request, pk):
     if not Project.objects.restrict(request.user, "edit").contains(project):
         raise PermissionDenied("此项目当前不能由您修改。")
     return _run_editor(request, project)
+
+
+@login_required
+def project_delete(request, pk):
+    """Delete a draft (草稿): a confirmation page, then POST. Only whoever may edit it."""
+    project = get_object_or_404(Project.objects.restrict(request.user, "view").with_tree(), pk=pk)
+    if not Project.objects.restrict(request.user, "edit").contains(project):
+        raise PermissionDenied("此项目当前不能由您修改，也不能删除。")
+    if project.status != Status.DRAFT:
+        raise PermissionDenied(f"只有草稿可以删除，此项目当前为“{project.get_status_display()}”。")
+    if request.method == "POST":
+        try:
+            deleted = delete_draft(project, request.user)
+        except DeleteRefused as exc:
+            messages.error(request, f"未删除：{exc}")
+            return redirect("projects:detail", pk=project.pk)
+        messages.success(request, f"已删除草稿项目：{deleted}。")
+        return redirect("projects:list")
+    rows = sum(len(goal.indicators.all()) for goal in project.goals.all())
+    context = {"project": project, "goals": len(project.goals.all()), "rows": rows}
+    return render(request, "projects/project_delete.html", context)
 
 
 @login_required
@@ -240,7 +293,7 @@ def project_copy(request, pk):
     data = project_to_dict(project)
     try:
         with transaction.atomic():
-            copy = Project.objects.create(
+            copy = Project(
                 year=year,
                 department=project.department,
                 name=project.name,
@@ -251,6 +304,8 @@ def project_copy(request, pk):
                 status=Status.DRAFT,
                 created_by=request.user,
             )
+            copy._change_reason = f"{COPIED_FROM} {project.year}年 {project.name}"  # shown in the history
+            copy.save()
             replace_goals(copy, data["goals"])
     except IntegrityError:  # two copies at the same moment: the other one was first
         existing = Project.objects.filter(year=year, department=project.department, name=project.name).first()
@@ -259,5 +314,5 @@ def project_copy(request, pk):
             format_html("{}年度已有同名项目（刚刚由他人创建），未复制：{}", year, project_link(existing)),
         )
         return redirect("projects:detail", pk=project.pk)
-    messages.success(request, f"已复制为{year}年度草稿项目，请核对预算和指标值后保存。")
-    return redirect("projects:detail", pk=copy.pk)
+    messages.success(request, f"已复制为{year}年度草稿项目，请核对预算、目标说明和指标值后保存。")
+    return redirect("projects:edit", pk=copy.pk)

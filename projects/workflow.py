@@ -13,6 +13,10 @@ to its 主管部门 first, a 主管部门's own project straight to the finance 
                         │                          │
                         └──退回──▶ 已退回 ◀──退回──┘
 
+撤回 takes a submitted project back to where it was submitted from (草稿 or
+已退回): only its submitter, and only while no reviewer has acted on it (the
+last step is still that 提交).
+
 Submitting needs the `submit` permission, the other steps `review`
 (projects/permissions.py: who reviews which state). A step runs under a lock
 on the project row, records a `Transition` (with the body in whose name a
@@ -102,6 +106,8 @@ ACTIONS = {
         ),
         Action("return", "退回", REVIEW_SOURCES, Status.RETURNED, "review", "退回意见", True),
         Action("reopen", "重新打开", (Status.APPROVED,), Status.DRAFT, "review", "重新打开原因", True),
+        # target None: back to the state the project was submitted from (see withdraw_problem)
+        Action("withdraw", "撤回", REVIEW_SOURCES, None, "submit", "撤回原因", False),
     )
 }
 
@@ -120,8 +126,37 @@ def actions_for(project, user):
     return [
         action
         for action in ACTIONS.values()
-        if action.allows(project.status) and action.permission in permitted
+        if action.allows(project.status)
+        and action.permission in permitted
+        and (action.code != "withdraw" or withdraw_problem(project, user) is None)
     ]
+
+
+def last_submit(project):
+    """The 提交 that started the current round, when no step has followed it (else None)."""
+    last = project.transitions.order_by("-at", "-id").first()
+    return last if last is not None and last.action == "submit" else None
+
+
+def last_return(project):
+    """The 退回 a returned project waits on (its comment is shown until resubmitted), or None."""
+    if project is None or project.pk is None or project.status != Status.RETURNED:
+        return None
+    return project.transitions.filter(action="return").select_related("user").order_by("-at", "-id").first()
+
+
+def withdraw_problem(project, user):
+    """Why `user` cannot 撤回 `project` now (TransitionError), or None: only the submitter,
+    only while the project waits and no reviewer has acted since the 提交."""
+    last = project.transitions.select_related("user").order_by("-at", "-id").first()
+    if last is None or last.action != "submit":
+        done = last.get_action_display() if last is not None else "审核"
+        who = (last.body or "审核人") if last is not None else "审核人"
+        return TransitionRefused(f"{who}已{done}，项目不能再撤回。")
+    if last.user_id != getattr(user, "pk", None):
+        name = (last.user.get_full_name() or last.user.get_username()) if last.user else "提交人"
+        return TransitionNotAllowed(f"只有提交人（{name}）可以撤回此项目。")
+    return None
 
 
 def _who_may(project, action):
@@ -161,7 +196,7 @@ def acting_body(project, user, code, from_status):
     """The body in whose name `user` takes review step `code`: the 主管部门 for 初审, the
     finance bureau (the year's `finance_body`) for the finance review, otherwise the
     unit through which the user reviews (the project's unit or its 主管部门)."""
-    if code == "submit":
+    if code in ("submit", "withdraw"):  # the unit's own steps, not a review
         return ""
     unit = project.department
     if from_status == Status.PENDING_PARENT:
@@ -230,8 +265,14 @@ def _perform(project, user, action, comment, *, confirm_warnings, version):
                     f"审核检查有{len(found_warnings)}个提示，请阅读并勾选确认后再提交：",
                     findings=found_warnings,
                 )
+        if code == "withdraw":
+            problem = withdraw_problem(locked, user)
+            if problem is not None:
+                raise problem
         from_status = locked.status
-        target = action.target or submit_target(locked)
+        target = action.target or (
+            last_submit(locked).from_status if code == "withdraw" else submit_target(locked)
+        )
         body = acting_body(locked, user, code, from_status)
         locked.status = target
         locked.version += 1

@@ -23,13 +23,14 @@ DONE_BY_ACTION = {
     "approve": "已批复，批复内容已存档。",
     "return": "已退回填报人修改。",
     "reopen": "已重新打开，项目恢复为草稿。",
+    "withdraw": "已撤回，可修改后重新提交。",
 }
 
 
 @login_required
 @require_POST
 def transition(request, pk, code):
-    """One workflow step (`code` from the URL configuration: submit, pass, approve, return, reopen)."""
+    """One workflow step (`code` from the URL configuration: submit, pass, approve, return, …)."""
     # Scoped first: another unit's project is invisible (404), whatever the role.
     project = get_object_or_404(Project.objects.restrict(request.user, "view"), pk=pk)
     user, comment, version = request.user, request.POST.get("comment", ""), request.POST.get("version")
@@ -43,6 +44,8 @@ def transition(request, pk, code):
             project.approve(user, comment, version=version)
         elif code == "return":
             project.send_back(user, comment, version=version)
+        elif code == "withdraw":
+            project.withdraw(user, comment, version=version)
         else:
             project.reopen(user, comment, version=version)
     except TransitionNotAllowed as exc:

@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
 
 from projects.admin import ReadOnlyAdmin
+from projects.admin_history import ReadableHistoryAdmin
 
 from .models import FormTransition, ResultForm, ResultRow, Round
 from .services import open_round
@@ -56,7 +56,7 @@ class ResultRowInline(admin.TabularInline):
 
 
 @admin.register(ResultForm)
-class ResultFormAdmin(SimpleHistoryAdmin):
+class ResultFormAdmin(ReadableHistoryAdmin):
     """Read-only: units fill forms on their pages; the state changes only through the workflow."""
 
     list_display = ("project_name", "department_name", "round", "status", "light", "execution_rate")

@@ -515,3 +515,27 @@ def test_every_rule_code_used_on_the_seed_is_registered(seed):
     for _, findings in check_projects(Project.objects.all()):
         for finding in findings:
             assert registered[finding.rule].severity == finding.severity
+
+
+def test_a_text_naming_an_earlier_year_is_a_warning_naming_the_field_and_the_year(db):
+    """A 2027 copy still saying 2026: the goal text, a 三级指标, a 指标值 (YEAR_MISMATCH)."""
+    project = make_project(
+        annual=replaced(GOOD, 3, ("产出指标", "时效指标", "完成时间", "2026年12月底前完成")),
+        annual_text="2026年平台稳定运行，依据《2021年数据管理办法》（鄂政办〔2024〕3号）。",
+        long_text="2025-2027年建成全市一体化平台。",  # a period ending in the project's year
+    )
+    Project.objects.filter(pk=project.pk).update(year=2027)
+    project = Project.objects.with_tree().get(pk=project.pk)
+    found = [f for f in check_project(project) if f.rule == "YEAR_MISMATCH"]
+    assert [(f.table, f.row, f.severity) for f in found] == [
+        ("annual", None, WARNING),
+        ("annual", 4, WARNING),
+    ]
+    assert found[0].message.startswith("“年度绩效目标1”的目标说明写的是2026年（“2026年平台稳定运行")
+    assert "本项目是2027年度" in found[0].message
+    assert found[1].message.startswith("指标值写的是2026年")
+    # the same texts in a 2026 project say nothing; a 2028 one also flags the long-term period
+    Project.objects.filter(pk=project.pk).update(year=2026)
+    assert places(Project.objects.with_tree().get(pk=project.pk), "YEAR_MISMATCH") == set()
+    Project.objects.filter(pk=project.pk).update(year=2028)
+    assert ("long", None, "YEAR_MISMATCH") in places(Project.objects.with_tree().get(pk=project.pk))

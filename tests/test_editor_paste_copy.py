@@ -87,11 +87,18 @@ def test_copy_to_next_year_makes_a_draft_with_the_same_goals(client, seed):
     client.login(username="seedfiller", password=PASSWORD)
     original = next(p for p in seed if p.name == "市政务服务大厅运维费")
     Project.objects.filter(pk=original.pk).update(status=Status.APPROVED)
-    response = client.post(reverse("projects:copy", args=[original.pk]))
+    original.goals.filter(term="annual").update(text="2025年市政务服务大厅稳定运行。")
+    response = client.post(reverse("projects:copy", args=[original.pk]), follow=True)
     copy = Project.objects.get(year=2026, name="市政务服务大厅运维费")
-    assert response["Location"] == reverse("projects:detail", args=[copy.pk])
+    # the copy opens in the editor, which names the text still about 2025 (YEAR_MISMATCH)
+    assert response.redirect_chain == [(reverse("projects:edit", args=[copy.pk]), 302)]
+    editor = response.content.decode()
+    stale = "“年度绩效目标1”的目标说明写的是2025年（“2025年市政务服务大厅稳定运行。”），本项目是2026年度"
+    assert stale in editor
     assert copy.status == Status.DRAFT and copy.department_id == original.department_id
     assert content(copy) == content(original)
+    history = client.get(reverse("projects:detail", args=[copy.pk])).content.decode()
+    assert "新建（复制自 2025年 市政务服务大厅运维费，" in history
     # twice: refused, with a link to the existing copy
     response = client.post(reverse("projects:copy", args=[original.pk]), follow=True)
     page = response.content.decode()

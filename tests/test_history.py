@@ -121,3 +121,49 @@ def test_no_screen_edits_or_deletes_history(db, admin_client, django_user_model)
         == 403
     )
     assert project.transitions.count() == 1
+
+
+def test_one_save_that_inserts_and_moves_rows_reads_as_what_was_done(db, django_user_model):
+    """The editor sends each row's id: an inserted row is 新增, a row moved to another place
+    is 移动 (with its old and new place); rows only shifted by the insertion are not listed."""
+    from projects.documents.data import project_to_dict
+    from projects.services import replace_goals
+
+    users = people(django_user_model)
+    project = clean_project()
+    goals = project_to_dict(Project.objects.with_tree().get(pk=project.pk))["goals"]
+    for goal in goals:
+        stored = Indicator.objects.filter(goal__project=project, goal__term=goal["term"]).order_by("position")
+        for row, row_id in zip(goal["indicators"], stored.values_list("id", flat=True), strict=True):
+            row["id"] = row_id
+    rows = goals[1]["indicators"]
+    new = {
+        "level1": "产出指标",
+        "level2": "数量指标",
+        "level3": "培训人次",
+        "value": "≥50人次",
+        "basis": "计划标准",
+    }
+    rows.insert(1, new)  # inserted as row 2 …
+    rows.insert(4, rows.pop(1))  # … then moved down to row 5
+    rows.insert(0, rows.pop(6))  # 用户满意度 moved to the top
+    rows[3]["value"] = "≥99.5%"  # 系统可用率, shifted by the moves, and changed
+    replace_goals(Project.objects.get(pk=project.pk), goals, user=users["filler"])
+
+    latest = project_history(project)[0]
+    assert latest.summary == "指标：新增1行、移动1行、修改1行"
+    assert lines_of(latest) == [
+        ("年度绩效目标1 第1行（用户满意度）", "移动", [("位置", "第6行", "第1行")]),
+        ("年度绩效目标1 第4行（系统可用率）", "修改", [("指标值", "≥99%", "≥99.5%")]),
+        (
+            "年度绩效目标1 第6行（培训人次）",
+            "新增",
+            [
+                ("一级指标", "", "产出指标"),
+                ("二级指标", "", "数量指标"),
+                ("三级指标", "", "培训人次"),
+                ("指标值", "", "≥50人次"),
+                ("指标值确定依据", "", "计划标准"),
+            ],
+        ),
+    ]

@@ -108,3 +108,93 @@ def test_new_project_button_only_for_fillers(client, db):
 def test_anonymous_users_are_sent_to_login(client, db):
     response = client.get(LIST)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_totals_are_per_year_never_across_years(logged_in):
+    make_project(unit("甲局"), "今年一", year=2026, budget="88.5")
+    make_project(unit("甲局"), "今年二", year=2026, budget="11.5")
+    make_project(unit("甲局"), "去年", year=2025, budget="1000")
+    response = logged_in.get(LIST)
+    page = response.content.decode()
+    assert response.context["total_budget"] is None and 'id="total-budget"' not in page
+    totals = page[page.index('id="totals-by-year"') :]
+    assert re.search(
+        r"2026年 2 个，<strong>100</strong> 万元.*2025年 1 个，<strong>1000</strong> 万元", totals
+    )
+    assert "1100" not in page
+    one_year = logged_in.get(LIST, {"year": 2026}).content.decode()
+    assert re.search(r'id="total-budget">100<', one_year) and 'id="totals-by-year"' not in one_year
+
+
+def test_every_data_column_sorts_both_ways_states_in_workflow_order(logged_in):
+    for name, status in (("乙", Status.APPROVED), ("甲", Status.DRAFT), ("丙", Status.RETURNED)):
+        make_project(unit("甲局"), name, status=status)
+    response = logged_in.get(LIST)
+    table = response.context["table"]
+    data_columns = [column.name for column in table.columns if column.name != "actions"]
+    assert data_columns == ["year", "department", "name", "budget", "project_type", "status", "updated_at"]
+    for column in table.columns:
+        assert column.orderable == (column.name != "actions")
+        for sort in (column.name, f"-{column.name}"):
+            if column.orderable:
+                assert len(names(logged_in.get(LIST, {"sort": sort}))) == 3
+    assert names(logged_in.get(LIST, {"sort": "status"})) == ["甲", "丙", "乙"]  # 草稿, 已退回, 已批复
+    assert names(logged_in.get(LIST, {"sort": "-status"})) == ["乙", "丙", "甲"]
+    page = response.content.decode()
+    for column in data_columns:
+        assert f'href="?sort={column}"' in page or f'href="?sort=-{column}"' in page
+
+
+def test_the_filters_offer_all_once_and_the_batch_exports_are_linked(logged_in):
+    make_project(unit("甲局"), "甲一")
+    page = logged_in.get(LIST, {"year": 2025}).content.decode()
+    form = page[page.index('class="filter-bar"') : page.index("</form>", page.index('class="filter-bar"'))]
+    assert "---------" not in form and form.count(">全部</option>") == 3
+    for name in ("export_xlsx", "export_rows", "export_docx"):
+        assert f'href="{reverse(f"projects:{name}")}?year=2025"' in page
+    assert "批复表（Excel）" in page and "指标明细（Excel）" in page
+
+
+def test_a_draft_is_deleted_after_confirmation_by_whoever_may_edit_it(logged_in, client, filler):
+    from projects.models import Project
+
+    draft = make_project(unit("甲局"), "误建的草稿", budget="88.500000")
+    submitted = make_project(unit("甲局"), "已提交的", status=Status.SUBMITTED)
+    page = logged_in.get(LIST).content.decode()
+    delete_url = reverse("projects:delete", args=[draft.pk])
+    assert page.count('class="delete-link"') == 1 and f'href="{delete_url}"' in page
+    assert (
+        f'href="{delete_url}"' in logged_in.get(reverse("projects:detail", args=[draft.pk])).content.decode()
+    )
+    confirm = logged_in.get(delete_url).content.decode()
+    assert "确定要删除以下草稿项目吗" in confirm and "88.5万元" in confirm and "确认删除" in confirm
+    assert Project.objects.filter(pk=draft.pk).exists()  # a GET deletes nothing
+
+    assert logged_in.post(reverse("projects:delete", args=[submitted.pk])).status_code == 403
+    response = logged_in.post(delete_url, follow=True)
+    assert "已删除草稿项目：2025年 误建的草稿（甲局）。" in response.content.decode()
+    assert not Project.objects.filter(pk=draft.pk).exists()
+    record = Project.history.filter(id=draft.pk, history_type="-").get()
+    assert record.history_user == filler and record.history_change_reason == "删除草稿"
+
+    make_user("reviewer", unit("甲局"), role=Role.REVIEWER)
+    client.login(username="reviewer", password=PASSWORD)
+    other = make_project(unit("甲局"), "审核人看到的草稿")
+    assert 'class="delete-link"' not in client.get(LIST).content.decode()
+    assert client.post(reverse("projects:delete", args=[other.pk])).status_code == 403
+
+
+def test_a_draft_with_an_approval_snapshot_is_kept(logged_in, filler, django_user_model):
+    from projects.models import Membership, Project
+
+    from .workflow_helpers import clean_project
+
+    project = clean_project(unit="甲局", name="重新打开的项目")
+    reviewer = make_user("shenhe", unit("甲局"), role=Role.REVIEWER)
+    project.submit(filler)
+    project.approve(reviewer)
+    project.reopen(reviewer, "需调整")
+    assert Membership.objects.filter(user=filler).exists()
+    response = logged_in.post(reverse("projects:delete", args=[project.pk]), follow=True)
+    assert "未删除：“重新打开的项目”有批复存档或运行监控表，须保留，不能删除。" in response.content.decode()
+    assert Project.objects.filter(pk=project.pk).exists() and project.goals.exists()

@@ -349,6 +349,13 @@ CASES = {
     "return-get": Case("projects:return", "submitted", POST_ONLY),
     "reopen-get": Case("projects:reopen", "approved", POST_ONLY),
     "copy-get": Case("projects:copy", "draft", POST_ONLY),
+    "withdraw-get": Case("projects:withdraw", "submitted", POST_ONLY),
+    # only the submitter (the filler): a superuser is not the submitter either
+    "withdraw": Case("projects:withdraw", "submitted", {**WRITE_OWN, "superuser": 403}, "post", writes=True),
+    "todo": Case("projects:todo", None, FILLERS_ONLY),
+    "delete-get": Case("projects:delete", "draft", {**WRITE_OWN, "filler": 200, "superuser": 200}),
+    "delete": Case("projects:delete", "draft", WRITE_OWN, "post", writes=True),
+    "delete-submitted": Case("projects:delete", "submitted", READ_ONLY, "post"),
     "submit": Case("projects:submit", "draft", WRITE_OWN, "post", submit_data, writes=True),
     "approve": Case("projects:approve", "submitted", REVIEW_OWN, "post", comment, writes=True),
     "return": Case("projects:return", "submitted", REVIEW_OWN, "post", comment, writes=True),

@@ -24,7 +24,7 @@ orientation and final state, and mark the cells a user fills in offline with
 `Cell.field`.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indicators.values import normalize_number
 
@@ -82,6 +82,7 @@ class Row:
     kind: str  # mark, title, unit, basic, section, header, overall, indicator, approval
     keep_with_previous: bool = False
     number: int = 0  # 0-based position in the whole sheet (set by Sheet)
+    page_start: bool = False  # a continuation that starts a new printed page (PDF)
 
 
 @dataclass
@@ -190,6 +191,44 @@ def merge_runs(rows, columns, keep_col=None):
     for row in rows:
         row.cells.sort(key=lambda cell: cell.col)
     return rows
+
+
+CONTINUED = "（续）"
+
+
+def split_body(body, at, continued_roles=("goal",)):
+    """A row group cut before row `at`, as a printed page cuts it: (top, rest). A merged
+    cell that spans the cut is repeated on the rest (the 目标名称 with `（续）`), so a
+    continuation page does not start with an empty 目标名称 or 一级指标 cell; the rest
+    starts a new page."""
+    top = [replace(row, cells=list(row.cells)) for row in body[:at]]
+    rest = [replace(row, cells=list(row.cells)) for row in body[at:]]
+    carried = []
+    for index, row in enumerate(top):
+        for position, cell in enumerate(row.cells):
+            if index + cell.rowspan > at:
+                row.cells[position] = replace(cell, rowspan=at - index)
+                text = cell.text
+                if cell.role in continued_roles and text and not text.endswith(CONTINUED):
+                    text += CONTINUED
+                carried.append(replace(cell, text=text, rowspan=index + cell.rowspan - at))
+    rest[0].cells = sorted(carried + rest[0].cells, key=lambda cell: cell.col)
+    rest[0].keep_with_previous = False
+    rest[0].page_start = True
+    return top, rest
+
+
+def with_page_splits(sheet, splits):
+    """`sheet` with its row groups cut where printed pages cut them: `splits` maps
+    (block index, body index) to the row that starts a later page."""
+    blocks = []
+    for block_index, block in enumerate(sheet.blocks):
+        bodies = []
+        for body_index, body in enumerate(block.bodies):
+            at = splits.get((block_index, body_index))
+            bodies.extend(split_body(body, at) if at else [body])
+        blocks.append(replace(block, bodies=bodies))
+    return replace(sheet, blocks=blocks)
 
 
 def _runs(values, start, stop):

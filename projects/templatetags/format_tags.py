@@ -21,3 +21,13 @@ def duration_zh(value):
 def sentence(value):
     """Text that a template ends with its own 。: without its own final 。 (no `同意。。`)."""
     return str(value or "").rstrip().rstrip("。.；;，,")
+
+
+@register.filter
+def amount(value):
+    """An amount as written: `88.5`, `266`, not `88.500000` (empty for none)."""
+    from indicators.values import normalize_number
+
+    if value is None or value == "":
+        return ""
+    return normalize_number(value)

@@ -20,22 +20,36 @@ def workflow_panel(project, user, findings=None):
         findings = []
     elif not isinstance(findings, list):  # not given (a template's missing variable is "")
         findings = checks.check_project(project)
-    last_return = None
-    transitions = list(project.transitions.select_related("user"))
-    if project.status == "returned":
-        last_return = next((t for t in reversed(transitions) if t.action == "return"), None)
     return {
         "actions": actions,
         "errors": checks.errors(findings),
         "warnings": checks.warnings(findings),
-        "last_return": last_return,
         "snapshots": list(project.snapshots.all()),
     }
 
 
 @register.simple_tag
+def return_note(project):
+    """The reviewer's 退回 of a returned project (shown atop its page and editor), or None."""
+    return workflow.last_return(project)
+
+
+@register.simple_tag
 def history_of(project):
     return project_history(project)
+
+
+@register.simple_tag
+def nav_roles(user):
+    """{"edit": …, "review": …}: whether `user` edits (我的待办) or reviews (待审核) in any
+    unit, for the top bar, asked in one query."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists
+
+    if not getattr(user, "pk", None):
+        return {"edit": False, "review": False}
+    flags = {action: Exists(Department.objects.restrict(user, action)) for action in ("edit", "review")}
+    return get_user_model().objects.filter(pk=user.pk).values(**flags).first() or {}
 
 
 @register.filter

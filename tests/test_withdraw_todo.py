@@ -1,0 +1,140 @@
+"""The review loop as the 填报人 lives it: 撤回 while nobody has acted, the reviewer's
+comment atop the page and the editor until resubmitted, 已退回 in the list, 我的待办."""
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Department, Membership, Role, Scope, Status, YearSetting
+from projects.workflow import TransitionNotAllowed, TransitionRefused
+from tests.workflow_helpers import OTHER_UNIT, UNIT, clean_project, member, state
+
+
+@pytest.fixture
+def users(db, django_user_model):
+    return {
+        "filler": member(django_user_model, "tianbao", UNIT, Role.FILLER, first_name="田宝"),
+        "colleague": member(django_user_model, "tongshi", UNIT, Role.FILLER, first_name="同事"),
+        "reviewer": member(django_user_model, "shenhe", UNIT, Role.REVIEWER, first_name="沈和"),
+        "other_filler": member(django_user_model, "qita", OTHER_UNIT, Role.FILLER),
+    }
+
+
+def codes(project, user):
+    return [action.code for action in project.actions_for(user)]
+
+
+def test_the_submitter_withdraws_a_waiting_project_back_to_draft(users):
+    project = clean_project()
+    project.submit(users["filler"])
+    assert "withdraw" in codes(project, users["filler"])
+    assert "withdraw" not in codes(project, users["colleague"])  # a colleague did not submit it
+    assert "withdraw" not in codes(project, users["reviewer"])
+    before = state(project)
+    with pytest.raises(TransitionNotAllowed, match="只有提交人（田宝）可以撤回"):
+        project.withdraw(users["colleague"])
+    with pytest.raises(TransitionNotAllowed, match="填报人"):
+        project.withdraw(users["reviewer"])
+    assert state(project) == before
+
+    transition = project.withdraw(users["filler"], "预算要调整")
+    project.refresh_from_db()
+    assert project.status == Status.DRAFT and project.is_editable
+    assert (transition.action, transition.from_status, transition.to_status) == (
+        "withdraw",
+        "submitted",
+        "draft",
+    )
+    assert transition.comment == "预算要调整" and transition.user == users["filler"]
+    assert transition.body == ""  # not a review step: taken in no body's name
+
+
+def test_a_withdrawn_resubmission_returns_to_returned_and_keeps_the_comment(users, client):
+    project = clean_project()
+    project.submit(users["filler"])
+    project.send_back(users["reviewer"], "满意度指标依据不足。")
+    project.submit(users["filler"])
+    project.withdraw(users["filler"])
+    project.refresh_from_db()
+    assert project.status == Status.RETURNED
+    client.force_login(users["filler"])
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert page.count('id="return-note"') == 1 and "满意度指标依据不足。" in page
+    history = page[page.index('id="history"') :]
+    assert "撤回：已提交 → 已退回" in history
+
+
+def test_no_withdraw_once_a_reviewer_acted(users, django_user_model):
+    project = clean_project()
+    project.submit(users["filler"])
+    project.approve(users["reviewer"])
+    with pytest.raises(TransitionNotAllowed, match="已批复"):
+        project.withdraw(users["filler"])
+
+    # two-level review: after the 主管部门's 初审 the project still waits, but someone acted
+    main = Department.objects.get(name=UNIT)
+    child = Department.objects.create(name="鄂州市政务服务中心", parent=main)
+    child_filler = member(django_user_model, "zishu", child.name, Role.FILLER)
+    parent_reviewer = member(django_user_model, "chushen", UNIT, Role.REVIEWER)
+    Membership.objects.filter(user=parent_reviewer).update(scope=Scope.TREE)
+    YearSetting.objects.create(year=2026, two_level=True, finance_body="鄂州市财政局")
+    waiting = clean_project(unit=child.name, name="所属单位项目", year=2026)
+    waiting.submit(child_filler)
+    waiting.pass_first_review(parent_reviewer)
+    assert waiting.status == Status.PENDING_FINANCE
+    assert "withdraw" not in codes(waiting, child_filler)
+    before = state(waiting)
+    with pytest.raises(TransitionRefused, match="鄂州市数据局已初审通过，项目不能再撤回。"):
+        waiting.withdraw(child_filler)
+    assert state(waiting) == before
+
+
+def test_the_withdraw_button_on_the_page(users, client):
+    project = clean_project()
+    project.submit(users["filler"])
+    client.force_login(users["filler"])
+    url = reverse("projects:detail", args=[project.pk])
+    assert 'data-action="withdraw"' in client.get(url).content.decode()
+    response = client.post(reverse("projects:withdraw", args=[project.pk]), {"version": project.version})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "已撤回，可修改后重新提交。" in page and 'data-action="withdraw"' not in page
+
+
+def test_the_return_comment_heads_the_page_and_the_editor_until_resubmitted(users, client):
+    project = clean_project()
+    project.submit(users["filler"])
+    project.send_back(users["reviewer"], "总成本与预算不符，请核对。")
+    client.force_login(users["filler"])
+    for name in ("projects:detail", "projects:edit"):
+        page = client.get(reverse(name, args=[project.pk])).content.decode()
+        note = page.index('id="return-note"')
+        assert note < page.index("<table"), name  # above the sheet / the form
+        assert "总成本与预算不符，请核对。" in page and "审核人 沈和" in page
+    project.submit(users["filler"])
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert 'id="return-note"' not in page
+
+
+def test_the_list_marks_returned_and_my_todo_holds_returned_and_drafts(users, client):
+    returned = clean_project(name="退回的项目")
+    returned.submit(users["filler"])
+    returned.send_back(users["reviewer"], "请修改")
+    draft = clean_project(name="草稿的项目")
+    waiting = clean_project(name="已提交的项目")
+    waiting.submit(users["filler"])
+    clean_project(unit=OTHER_UNIT, name="别的单位的草稿")
+
+    client.force_login(users["filler"])
+    listed = client.get(reverse("projects:list"), {"status": Status.RETURNED}).content.decode()
+    assert '<span class="status status-returned">已退回</span>' in listed
+    assert returned.name in listed and draft.name not in listed
+
+    todo = client.get(reverse("projects:todo")).content.decode()
+    assert "我的待办" in todo
+    assert todo.index(returned.name) < todo.index(draft.name)  # returned first
+    assert waiting.name not in todo and "别的单位的草稿" not in todo
+    assert f'href="{reverse("projects:todo")}"' in todo  # in the top bar
+
+    client.force_login(users["reviewer"])
+    assert client.get(reverse("projects:todo")).status_code == 403
+    assert f'href="{reverse("projects:todo")}"' not in client.get(reverse("projects:list")).content.decode()
