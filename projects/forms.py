@@ -23,6 +23,8 @@ sentences that say where (``年度绩效目标1第3行：三级指标不能为�
 the tree in one transaction with an atomic version compare-and-increment.
 """
 
+import re
+
 from django import forms
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -30,6 +32,7 @@ from django.utils import timezone
 
 from indicators import framework
 from indicators.checks import findings_by_goal, findings_by_indicator
+from indicators.fixes import FIXABLE_RULES, row_fix
 from indicators.values import normalize_number, parse_value
 
 from .models import Department, Funding, Goal, Project, ProjectType, Status
@@ -205,6 +208,16 @@ class IndicatorForm(ContentFormMixin, forms.Form):
         self.fields["basis"].widget = forms.Select(choices=_select_choices(framework.BASIS_OPTIONS, basis))
         self.fields["level3"].widget.attrs["class"] = "level3"
 
+    def clean(self):
+        data = super().clean()
+        # A level 2 that belongs to one level 1 says which level 1 an empty cell means.
+        if "level1" in self._errors and not str(self["level1"].value() or "").strip():
+            home = framework.level1_of(data.get("level2"))
+            if home:
+                del self._errors["level1"]
+                data["level1"] = home
+        return data
+
     @property
     def understood(self):
         """How the typed 指标值 is read (the page updates it while typing)."""
@@ -278,6 +291,7 @@ class ProjectEditor:
         self.data = data
         self.errors = []  # page-level messages in Chinese
         self.stored_goals, self.stored_rows = [], []  # the page as loaded (GET), for findings
+        self.fix_count = 0  # rows with a one-click fix (see attach_findings)
         self.project_form = ProjectForm(data, instance=self.project, user=user)
         if data is not None:
             self.goal_formset = GoalFormSet(data, prefix="goals")
@@ -317,6 +331,9 @@ class ProjectEditor:
             block.findings = by_goal.get(goal.pk, [])
             for form, row in zip(block.rows.forms, rows, strict=False):
                 form.findings = by_row.get(row.pk, [])
+                fixable = any(finding.rule in FIXABLE_RULES for finding in form.findings)
+                form.fix = row_fix(row.level1, row.level2) if fixable else None
+                self.fix_count += form.fix is not None
 
     def initial_goals(self):
         """The stored goals, plus an empty one for a term that has none (long first)."""
@@ -432,6 +449,32 @@ class ProjectEditor:
             self.errors.append("同一预算单位同一年度已有同名项目，项目名称不能重复。")
             return None
         return project
+
+
+ROW_KEY_RE = re.compile(r"^(g\d+-\d+)-level2$")
+
+
+def apply_fixes(data, target):
+    """The posted editor data with the one-click fixes applied (`indicators.fixes`): to the
+    row whose stored id is `target`, or to every row for "all". Returns the new data
+    and a Chinese line per row changed."""
+    data = data.copy()
+    done = []
+    for key in sorted(data, key=lambda key: [int(n) if n.isdigit() else n for n in re.split(r"(\d+)", key)]):
+        match = ROW_KEY_RE.match(key)
+        if not match or data.get(f"{match[1]}-DELETE") in ("on", "true", "1"):
+            continue
+        prefix = match[1]
+        if target != "all" and (data.get(f"{prefix}-id") or "") != target:
+            continue
+        fix = row_fix(data.get(f"{prefix}-level1"), data.get(key))
+        if fix is None:
+            continue
+        for name, value in fix.changes.items():
+            data[f"{prefix}-{name}"] = value
+        level3 = (data.get(f"{prefix}-level3") or "").strip() or "（未填三级指标）"
+        done.append(f"“{level3}”{fix.label}")
+    return data, done
 
 
 class PasteSheetForm(forms.Form):

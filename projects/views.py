@@ -29,7 +29,7 @@ from .documents.errors import ImportFormatError
 from .documents.layout import build_sheet
 from .documents.readers import read_text
 from .filters import ProjectFilter
-from .forms import PasteSheetForm, ProjectEditor, StaleVersion
+from .forms import PasteSheetForm, ProjectEditor, StaleVersion, apply_fixes
 from .models import Department, Project, ProjectType, Status
 from .services import import_projects, log_refused, replace_goals
 from .tables import ProjectTable
@@ -112,7 +112,10 @@ def _editor_context(editor, **extra):
 
 def _run_editor(request, project=None):
     if request.method == "POST":
-        editor = ProjectEditor(request.user, project, data=request.POST)
+        data, fixed = request.POST, []
+        if request.POST.get("apply_fix"):
+            data, fixed = apply_fixes(request.POST, request.POST["apply_fix"])
+        editor = ProjectEditor(request.user, project, data=data)
         if editor.is_valid():
             try:
                 saved = editor.save()
@@ -124,6 +127,8 @@ def _run_editor(request, project=None):
                 )
                 saved = None
             if saved is not None:
+                if fixed:
+                    messages.info(request, f"已一键修正{len(fixed)}行：" + "；".join(fixed) + "。")
                 found = check_project(Project.objects.with_tree().get(pk=saved.pk))
                 if not found:
                     messages.success(request, f"已保存项目“{saved.name}”。审核检查未发现问题。")

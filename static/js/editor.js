@@ -30,6 +30,27 @@
     return ALL_LEVEL2.indexOf(name) >= 0 || name === "成本指标" || !!fw.level2_aliases[name];
   }
   function isLevel1(name) { return canonicalLevel1(name) !== null; }
+  function canonicalLevel2(name) {
+    name = (name || "").trim();
+    if (ALL_LEVEL2.indexOf(name) >= 0 || name === "成本指标") return name;
+    return fw.level2_aliases[name] || null;
+  }
+  function homeOf(level2) { // the one level 1 a level 2 belongs to (indicators/framework.py)
+    var full = canonicalLevel2(level2);
+    var home = null;
+    Object.keys(fw.level2).forEach(function (key) { if (fw.level2[key].indexOf(full) >= 0) home = key; });
+    return home;
+  }
+  function belongs(level1, level2) {
+    var l1 = canonicalLevel1(level1), l2 = canonicalLevel2(level2);
+    return !!(l1 && l2 && (fw.level2[l1].indexOf(l2) >= 0 || (fw.legacy[l1] || []).indexOf(l2) >= 0));
+  }
+  /* A level-1 cell left empty (merged) means the level 1 above, unless the row's
+   * level 2 belongs to exactly one other level 1 (framework.inferred_level1). */
+  function inferLevel1(level1, level2) {
+    var home = homeOf(level2);
+    return home && !belongs(level1, level2) ? home : level1;
+  }
   function level2Options(level1) {
     var canonical = canonicalLevel1(level1);
     if (!canonical) return ALL_LEVEL2.slice();
@@ -144,6 +165,11 @@
 
   function wireRow(row) {
     row.querySelector("select.level1").addEventListener("change", function () { refreshLevel2(row); });
+    row.querySelector("select.level2").addEventListener("change", function () {
+      var level1 = row.querySelector("select.level1");
+      var home = homeOf(this.value);
+      if (home && !level1.value) { setSelect(level1, home); refreshLevel2(row); }
+    });
     row.querySelector("input.value-input").addEventListener("input", function () { showUnderstood(row); });
     row.querySelector(".remove-row").addEventListener("click", function () { removeRow(row); });
     row.querySelector(".move-up").addEventListener("click", function () { moveRow(row, -1); });
@@ -223,7 +249,8 @@
       }
       if (slots[1]) { level1 = slots[1]; level2 = ""; }
       if (slots[2]) level2 = slots[2];
-      rows.push({ level1: level1, level2: level2, level3: level3, value: value, basis: basis });
+      var rowLevel1 = slots[1] ? level1 : inferLevel1(level1, level2);
+      rows.push({ level1: rowLevel1, level2: level2, level3: level3, value: value, basis: basis });
     });
     return { rows: rows, skipped: skipped };
   }
