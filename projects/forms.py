@@ -292,6 +292,7 @@ class ProjectEditor:
         self.errors = []  # page-level messages in Chinese
         self.stored_goals, self.stored_rows = [], []  # the page as loaded (GET), for findings
         self.fix_count = 0  # rows with a one-click fix (see attach_findings)
+        self.conflict = None  # a Conflict after a refused save
         self.project_form = ProjectForm(data, instance=self.project, user=user)
         if data is not None:
             self.goal_formset = GoalFormSet(data, prefix="goals")
@@ -475,6 +476,66 @@ def apply_fixes(data, target):
         level3 = (data.get(f"{prefix}-level3") or "").strip() or "（未填三级指标）"
         done.append(f"“{level3}”{fix.label}")
     return data, done
+
+
+class Conflict:
+    """What the other person saved while this page was open, next to what this page
+    holds: the stored version, who saved it, and each place where the two differ."""
+
+    BASIC = (
+        ("name", "项目名称"),
+        ("budget", "项目预算"),
+        ("project_type", "项目类型"),
+        ("rationale", "立项依据"),
+    )
+
+    def __init__(self, editor, stored):
+        from .history import project_history
+
+        self.stored = stored
+        self.version = stored.version
+        entries = [entry for entry in project_history(stored) if entry.lines]
+        self.by = entries[0].user_name if entries else ""
+        self.at = entries[0].at if entries else stored.updated_at
+        self.lines = self.differences(editor, stored)
+
+    @staticmethod
+    def _row(row):
+        return " / ".join(row.get(name, "") or "（空）" for name in ROW_FIELDS)
+
+    def differences(self, editor, stored):
+        """(where, theirs, mine) for each difference, in the order of the sheet."""
+        mine = editor.project_form.cleaned_data
+        lines = []
+        for name, label in self.BASIC:
+            theirs_value, my_value = getattr(stored, name), mine.get(name)
+            if name == "budget":
+                theirs_value, my_value = normalize_number(theirs_value), normalize_number(my_value)
+            elif name == "project_type":
+                theirs_value = stored.get_project_type_display()
+                my_value = ProjectType(my_value).label if my_value in ProjectType.values else my_value
+            if str(theirs_value or "").strip() != str(my_value or "").strip():
+                lines.append((label, str(theirs_value or "（空）"), str(my_value or "（空）")))
+        my_goals = {(goal["term"], goal["name"]): goal for goal in editor.goals_data()}
+        their_goals = {(goal.term, goal.name): goal for goal in stored.goals.all()}
+        for key in sorted(set(my_goals) | set(their_goals), key=lambda key: (key[0] != "long", key[1])):
+            name = key[1]
+            my_goal, their_goal = my_goals.get(key), their_goals.get(key)
+            my_text = my_goal["text"] if my_goal else ""
+            their_text = their_goal.text if their_goal else ""
+            if my_text != their_text:
+                lines.append((f"{name}目标说明", their_text or "（空）", my_text or "（空）"))
+            my_rows = [self._row(row) for row in (my_goal["indicators"] if my_goal else [])]
+            their_rows = [
+                self._row({field: getattr(row, field) for field in ROW_FIELDS})
+                for row in (their_goal.indicators.all() if their_goal else [])
+            ]
+            for number in range(max(len(my_rows), len(their_rows))):
+                theirs = their_rows[number] if number < len(their_rows) else "（无此行）"
+                mine_row = my_rows[number] if number < len(my_rows) else "（无此行）"
+                if theirs != mine_row:
+                    lines.append((f"{name}第{number + 1}行", theirs, mine_row))
+        return lines
 
 
 class PasteSheetForm(forms.Form):

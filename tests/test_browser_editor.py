@@ -165,20 +165,35 @@ def test_rows_pasted_from_word_fill_the_grid(page, filler):
     assert rows.count() == 6 and rows.nth(5).locator("select.level2").input_value() == "服务对象"
     rows.nth(5).get_by_role("button", name="删除此行").click()
     assert annual.locator("tbody tr.row:not([hidden])").count() == 5
-    # a second paste into a cell overwrites from that row on (5 columns, no 目标名称)
-    paste(rows.nth(1).locator("input.level3"), "产出指标\t时效指标\t当年完成\t等于1年\t计划标准\n")
-    assert rows.nth(1).locator("select.level2").input_value() == "时效指标"
+    # a paste into a row with content inserts after it (5 columns, no 目标名称) and can be undone
+    one_row = "产出指标\t时效指标\t当年完成\t等于1年\t计划标准\n"
+    visible = annual.locator("tbody tr.row:not([hidden])")
+
+    def level3s():
+        return [visible.nth(i).locator("input.level3").input_value() for i in range(visible.count())]
+
+    original = level3s()
+    paste(visible.nth(1).locator("input.level3"), one_row)
+    expect(annual.locator(".paste-status")).to_contain_text("插入在第2行之后，未覆盖已有的行")
+    assert level3s() == [*original[:2], "当年完成", *original[2:]]
+    annual.get_by_role("button", name="撤销粘贴").click()
+    assert level3s() == original
+    paste(visible.nth(1).locator("input.level3"), one_row)
+    page.keyboard.press("Control+z")  # focus is in the pasted row
+    assert level3s() == original and annual.locator(".paste-status").inner_text() == "已撤销上一次粘贴。"
+    paste(visible.nth(1).locator("input.level3"), one_row)
     save(page)
     project = Project.objects.get(name="粘贴行")
     stored = canonical(project)["goals"][0]["indicators"]  # the empty long-term goal is not stored
     assert [row["level3"] for row in stored] == [
         "总成本",
+        "市民中心设施设备维修次数",
         "当年完成",
         "政务服务工作办结",
         "大厅运行正常率",
         "市民满意度",
     ]
-    assert stored[4]["level2"] == "服务对象" and stored[1]["basis"] == "计划标准"
+    assert stored[5]["level2"] == "服务对象" and stored[2]["basis"] == "计划标准"
 
 
 def test_a_validation_error_keeps_the_rows_and_says_where(page, filler):
@@ -244,13 +259,31 @@ def test_the_later_of_two_saves_is_refused_and_keeps_its_input(page, chromium, f
         assert other.get_by_text("其他人已修改了此项目").is_visible()
         assert other.get_by_label("项目预算", exact=True).input_value() == "30"
         assert goal(other, "annual").locator("input.level3").first.input_value() == "总成本"
+        # the other person's version next to this page's, place by place
+        conflict = other.locator(".conflict-table")
+        expect(conflict.locator("tr", has_text="项目预算")).to_contain_text("20")
+        expect(conflict.locator("tr", has_text="项目预算")).to_contain_text("30")
+        expect(conflict.locator("tr", has_text="年度绩效目标1第1行")).to_contain_text("总成本")
         ARTIFACTS.mkdir(exist_ok=True)
         other.screenshot(path=str(ARTIFACTS / "editor-conflict.png"), full_page=True)
+        project.refresh_from_db()
+        assert normalize_number(project.budget) == "20" and project.version == 2
+        # keep mine: saved over version 2 without typing anything again
+        other.get_by_role("button", name="保留我的修改并保存").click()
+        expect(other.locator(".messages")).to_contain_text("已保存项目")
     finally:
         other_context.close()
     project.refresh_from_db()
-    assert normalize_number(project.budget) == "20" and project.version == 2
+    assert normalize_number(project.budget) == "30" and project.version == 3
+    assert project.goals.get().indicators.get().level3 == "总成本"
     assert not Path(ARTIFACTS / "missing").exists()
+
+
+BEFOREUNLOAD_CANCELLED = """() => {
+    const event = new Event("beforeunload", {cancelable: true});
+    window.dispatchEvent(event);
+    return event.defaultPrevented;
+}"""
 
 
 def test_goals_are_added_and_removed_without_reloading(page, filler):
@@ -268,7 +301,15 @@ def test_goals_are_added_and_removed_without_reloading(page, filler):
     page.get_by_role("button", name="添加长期绩效目标").click()
     goal(page, "long", 2).get_by_role("button", name="删除此目标").click()
     expect(page.locator(".goal-section[data-term='long'] .goal:not([hidden])")).to_have_count(1)
+    # unsaved: closing the tab asks (beforeunload), and so does a link of the page
+    assert page.evaluate(BEFOREUNLOAD_CANCELLED)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator(".form-actions").get_by_role("link", name="取消").click()
+    assert asked == ["本页有尚未保存的修改，离开后将丢失。确定离开吗？"]
+    assert page.url.endswith("/projects/new/")
     save(page)
+    assert not page.evaluate(BEFOREUNLOAD_CANCELLED)  # the saved page asks nothing
     stored = canonical(Project.objects.get(name="两个年度目标"))["goals"]
     assert [(g["name"], g["text"], [r["level3"] for r in g["indicators"]]) for g in stored] == [
         ("年度绩效目标1", "", ["总成本"]),

@@ -172,6 +172,16 @@ def test_it_refuses_a_stale_version_and_keeps_the_input(logged_in, home, project
     assert stored(project) == before
     project.refresh_from_db()
     assert project.version == 2
+    # the other version next to this one, and keeping this one without typing it again
+    assert "对方保存的版本（第2版" in page
+    assert "<th scope=\"row\">项目名称</th><td>甲的修改</td><td>乙的修改</td>" in page
+    assert 'name="keep_mine" value="2"' in page
+    response = logged_in.post(edit, {**second, "keep_mine": "2"})
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.name, project.version) == ("乙的修改", 3)
+    # an outdated 保留我的修改 is a conflict again, never a blind overwrite
+    assert logged_in.post(edit, {**second, "name": "丙", "keep_mine": "2"}).status_code == 409
 
 
 def test_a_forged_version_is_refused(logged_in, home, project):

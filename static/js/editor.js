@@ -111,6 +111,7 @@
     if (after && after.parentNode === body) body.insertBefore(row, after.nextSibling);
     else body.appendChild(row);
     total.value = index + 1;
+    markDirty();
     wireRow(row);
     renumberRows(goal);
     if (focus !== false) firstCell(row).focus();
@@ -123,6 +124,7 @@
     var at = rows.indexOf(row);
     row.querySelector("input.delete").value = "on";
     row.hidden = true;
+    markDirty();
     renumberRows(goal);
     var rest = visibleRows(goal);
     var next = rest[Math.min(at, rest.length - 1)];
@@ -137,6 +139,7 @@
     if (!other) return;
     if (step < 0) other.parentNode.insertBefore(row, other);
     else other.parentNode.insertBefore(row, other.nextSibling);
+    markDirty();
     renumberRows(goal);
   }
 
@@ -265,26 +268,75 @@
     showUnderstood(row);
   }
 
+  function rowValues(row) {
+    return {
+      level1: row.querySelector("select.level1").value,
+      level2: row.querySelector("select.level2").value,
+      level3: row.querySelector("input.level3").value,
+      value: row.querySelector("input.value-input").value,
+      basis: row.querySelector("select[name$='-basis']").value
+    };
+  }
+  function isEmptyRow(row) {
+    var values = rowValues(row);
+    return Object.keys(values).every(function (key) { return !values[key].trim(); });
+  }
+
+  /* Pasted rows never overwrite typed ones: they fill the empty row the cursor is
+   * in and are inserted after it (after the cursor's row when it has content, at
+   * the end from the paste box). The last paste can be undone (撤销粘贴 / Ctrl+Z). */
+  var lastPaste = null;
+
   function pasteInto(goal, startRow, text) {
     var rows = visibleRows(goal);
-    var at = startRow ? rows.indexOf(startRow) : rows.length;
-    var above = rows[at - 1];
+    var fillFirst = startRow && isEmptyRow(startRow);
+    var above = startRow ? (fillFirst ? rows[rows.indexOf(startRow) - 1] : startRow) : rows[rows.length - 1];
     var parsed = parsePasted(
       text,
       above ? above.querySelector("select.level1").value : "",
       above ? above.querySelector("select.level2").value : ""
     );
+    if (!parsed.rows.length) return;
+    var record = { goal: goal, added: [], filled: [], typed: false };
     var last = above || null;
     parsed.rows.forEach(function (data, i) {
-      var row = rows[at + i] || addRow(goal, last, false);
+      var row;
+      if (i === 0 && fillFirst) {
+        row = startRow;
+        record.filled.push({ row: row, before: rowValues(row) });
+      } else {
+        row = addRow(goal, last, false);
+        record.added.push(row);
+      }
       fillRow(row, data);
       last = row;
     });
-    var status = goal.querySelector(".paste-status");
+    lastPaste = record;
+    markDirty();
     var message = "已粘贴" + parsed.rows.length + "行指标";
+    if (startRow && !fillFirst) message += "（插入在第" + (rows.indexOf(startRow) + 1) + "行之后，未覆盖已有的行）";
     if (parsed.skipped) message += "，有" + parsed.skipped + "行无法识别，已跳过";
-    status.textContent = message + "。";
+    showPasteStatus(goal, message + "。", true);
     if (last) firstCell(last).focus();
+  }
+
+  function showPasteStatus(goal, message, undoable) {
+    goal.querySelector(".paste-status").textContent = message;
+    form.querySelectorAll(".paste-undo").forEach(function (button) { button.hidden = true; });
+    goal.querySelector(".paste-undo").hidden = !undoable;
+  }
+
+  function undoPaste() {
+    var record = lastPaste;
+    if (!record) return;
+    lastPaste = null;
+    record.added.forEach(function (row) { row.remove(); }); // new rows: never stored
+    record.filled.forEach(function (item) { fillRow(item.row, item.before); });
+    renumberRows(record.goal);
+    var rows = visibleRows(record.goal);
+    var focus = record.filled.length ? record.filled[0].row : rows[rows.length - 1];
+    if (focus) firstCell(focus).focus(); else record.goal.querySelector(".add-row").focus();
+    showPasteStatus(record.goal, "已撤销上一次粘贴。", false);
   }
 
   function onPaste(event) {
@@ -322,12 +374,21 @@
     goal.querySelector(".remove-goal").addEventListener("click", function () {
       goal.querySelector("input.delete").value = "on";
       goal.hidden = true;
+      markDirty();
       renumberGoals();
     });
     var status = document.createElement("span");
     status.className = "paste-status";
     status.setAttribute("role", "status");
     goal.querySelector(".grid-tools").appendChild(status);
+    var undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "paste-undo";
+    undo.textContent = "撤销粘贴";
+    undo.title = "撤销上一次粘贴（Ctrl+Z）";
+    undo.hidden = true;
+    undo.addEventListener("click", undoPaste);
+    goal.querySelector(".grid-tools").appendChild(undo);
     renumberRows(goal);
   }
 
@@ -340,11 +401,38 @@
     goal.querySelector("input.term").value = term;
     form.querySelector(".goal-section[data-term='" + term + "'] .goals").appendChild(goal);
     total.value = index + 1;
+    markDirty();
     wireGoal(goal);
     renumberGoals();
     goal.querySelector("textarea").focus();
     return goal;
   }
+
+  // -- unsaved changes ---------------------------------------------------------
+  /* Leaving the page with unsaved input asks first: closing or reloading the tab
+   * (beforeunload) and following a link of the page (confirm). A page the server
+   * sent back with the posted input (errors, a conflict) starts unsaved. */
+  var dirty = form.dataset.dirty === "true";
+  var leaving = false;
+  function markDirty() { dirty = true; }
+
+  form.addEventListener("input", function (event) {
+    markDirty();
+    if (lastPaste && !event.target.classList.contains("paste-box")) lastPaste.typed = true;
+  });
+  form.addEventListener("change", markDirty);
+  window.addEventListener("beforeunload", function (event) {
+    if (!dirty || leaving) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href]");
+    if (!link || !dirty || leaving || event.defaultPrevented) return;
+    if (link.target === "_blank" || link.getAttribute("href").charAt(0) === "#") return;
+    if (window.confirm("本页有尚未保存的修改，离开后将丢失。确定离开吗？")) leaving = true;
+    else event.preventDefault();
+  });
 
   // -- start ------------------------------------------------------------------
   form.querySelectorAll(".goals > .goal").forEach(wireGoal);
@@ -353,12 +441,19 @@
     button.addEventListener("click", function () { addGoal(button.dataset.term); });
   });
   form.addEventListener("keydown", function (event) {
+    var undoKey = (event.ctrlKey || event.metaKey) && !event.shiftKey && (event.key === "z" || event.key === "Z");
+    if (undoKey && lastPaste && !lastPaste.typed && event.target.closest(".goal") === lastPaste.goal) {
+      event.preventDefault();
+      undoPaste();
+      return;
+    }
     if (event.target.closest(".editor-grid")) onGridKey(event);
   });
   form.addEventListener("paste", function (event) {
     if (event.target.closest(".editor-grid") || event.target.classList.contains("paste-box")) onPaste(event);
   });
   form.addEventListener("submit", function () {
+    leaving = true;
     renumberGoals();
     form.querySelectorAll(".goal").forEach(renumberRows);
   });
