@@ -48,6 +48,16 @@ ROW_LABELS = {
 }
 
 
+def unlimited(form):
+    """No `maxlength` in the page: the browser would cut a long paste without a word.
+    The limit moves to `data-limit` (editor.js says when it is passed) and the server
+    refuses a longer text with a message that gives both lengths."""
+    for field in form.fields.values():
+        limit = field.widget.attrs.pop("maxlength", None)
+        if limit:
+            field.widget.attrs["data-limit"] = limit
+
+
 class StaleVersion(Exception):
     """Someone saved the project after this page was loaded."""
 
@@ -121,6 +131,10 @@ class ProjectForm(forms.ModelForm):
         self.fields["department"].queryset = Department.objects.restrict(user, "edit")
         if not self.instance.pk:
             self.initial["year"] = self.initial.get("year") or timezone.localdate().year
+        unlimited(self)
+        self.fields["name"].error_messages["max_length"] = (
+            "项目名称过长：有%(show_value)d个字，最多%(limit_value)d个字，请缩短。"
+        )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.initial["budget"] = normalize_number(self.instance.budget)
@@ -187,7 +201,7 @@ class IndicatorForm(ContentFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for name in ROW_FIELDS:
             self.fields[name].error_messages["max_length"] = (
-                f"{ROW_LABELS[name]}过长（最多%(limit_value)d个字）。"
+                f"{ROW_LABELS[name]}过长：有%(show_value)d个字，最多%(limit_value)d个字，请缩短。"
             )
         level1 = (self["level1"].value() or "").strip()
         level2 = (self["level2"].value() or "").strip()
@@ -207,6 +221,7 @@ class IndicatorForm(ContentFormMixin, forms.Form):
         )
         self.fields["basis"].widget = forms.Select(choices=_select_choices(framework.BASIS_OPTIONS, basis))
         self.fields["level3"].widget.attrs["class"] = "level3"
+        unlimited(self)
 
     def clean(self):
         data = super().clean()

@@ -277,3 +277,16 @@ def test_the_project_page_shows_the_sheet_with_its_ticked_boxes(logged_in, proje
     assert "2025年项目支出绩效目标批复" in page and "12.5万" in page
     assert "市民满意度" in page and "≥95%" in page
     assert reverse("projects:edit", args=[project.pk]) in page
+
+
+def test_a_long_text_is_refused_with_its_length_never_cut(logged_in, home):
+    long_name = "长" * 290
+    row = ("产出指标", "数量指标", long_name, "1个", "其他标准")
+    goals = [{"term": "annual", "text": "说明", "rows": [row]}]
+    response = logged_in.post(CREATE, editor_data(department=home, name="过长", goals=goals))
+    page = response.content.decode()
+    assert "年度绩效目标1第1行：三级指标过长：有290个字，最多200个字，请缩短。" in page
+    # kept whole, and nothing for the browser to cut by
+    assert f'value="{long_name}"' in page and "maxlength" not in page
+    assert 'data-limit="200"' in page
+    assert not Project.objects.filter(name="过长").exists()

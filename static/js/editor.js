@@ -264,6 +264,8 @@
     setSelect(row.querySelector("select.level2"), data.level2);
     row.querySelector("input.level3").value = data.level3;
     row.querySelector("input.value-input").value = data.value;
+    checkLength(row.querySelector("input.level3"));
+    checkLength(row.querySelector("input.value-input"));
     setSelect(row.querySelector("select[name$='-basis']"), data.basis);
     showUnderstood(row);
   }
@@ -407,6 +409,25 @@
     goal.querySelector("textarea").focus();
     return goal;
   }
+
+  // -- lengths: said, never cut (the page has no maxlength; see forms.unlimited) --
+  function checkLength(input) {
+    var limit = parseInt(input.dataset.limit, 10);
+    var note = input.parentNode.querySelector(".limit-note");
+    var over = limit && input.value.length > limit;
+    if (!over) { if (note) note.remove(); input.removeAttribute("aria-invalid"); return; }
+    if (!note) {
+      note = document.createElement("span");
+      note.className = "limit-note";
+      note.setAttribute("role", "alert");
+      input.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = "已有" + input.value.length + "个字，超过上限" + limit + "个字，请缩短后再保存。";
+    input.setAttribute("aria-invalid", "true");
+  }
+  form.addEventListener("input", function (event) {
+    if (event.target.dataset && event.target.dataset.limit) checkLength(event.target);
+  });
 
   // -- unsaved changes ---------------------------------------------------------
   /* Leaving the page with unsaved input asks first: closing or reloading the tab
