@@ -173,11 +173,12 @@ class ContentFormMixin:
         return any(str(self[name].value() or "").strip() for name in self.content_fields)
 
 
-def _select_choices(options, current):
-    """Options of a select, keeping a non-standard current value from a document."""
+def _select_choices(options, current, valid=False):
+    """Options of a select, keeping a non-standard current value from a document
+    (marked 原文 unless `valid`, e.g. several bases joined by 、)."""
     choices = [("", "请选择")] + [(option, option) for option in options]
     if current and current not in options:
-        choices.append((current, f"{current}（原文）"))
+        choices.append((current, current if valid else f"{current}（原文）"))
     return choices
 
 
@@ -207,10 +208,8 @@ class IndicatorForm(ContentFormMixin, forms.Form):
         level2 = (self["level2"].value() or "").strip()
         basis = (self["basis"].value() or "").strip()
         canonical = framework.canonical_level1(level1)
-        if canonical:
-            level2_options = list(framework.FRAMEWORK[canonical]) + list(
-                framework.LEGACY_FRAMEWORK.get(canonical, ())
-            )
+        if canonical:  # only its own level 2 (the old 产出指标 › 成本指标 is not offered)
+            level2_options = list(framework.FRAMEWORK[canonical])
         else:
             level2_options = [name for names in framework.FRAMEWORK.values() for name in names]
         self.fields["level1"].widget = forms.Select(
@@ -219,7 +218,11 @@ class IndicatorForm(ContentFormMixin, forms.Form):
         self.fields["level2"].widget = forms.Select(
             choices=_select_choices(level2_options, level2), attrs={"class": "level2"}
         )
-        self.fields["basis"].widget = forms.Select(choices=_select_choices(framework.BASIS_OPTIONS, basis))
+        several = framework.basis_parts(basis) is not None  # several bases: one value, 、-joined
+        self.fields["basis"].widget = forms.Select(
+            choices=_select_choices(framework.BASIS_OPTIONS, basis, valid=several),
+            attrs={"class": "basis", "data-multiple": framework.BASIS_JOINER},
+        )
         self.fields["level3"].widget.attrs["class"] = "level3"
         unlimited(self)
 

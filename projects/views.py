@@ -102,6 +102,7 @@ def _editor_context(editor, **extra):
             "level1": list(framework.LEVEL1),
             "level2": framework.level2_choices(),
             "legacy": {key: list(value) for key, value in framework.LEGACY_FRAMEWORK.items()},
+            "basis_joiner": framework.BASIS_JOINER,
             "level1_aliases": framework.LEVEL1_ALIASES,
             "level2_aliases": framework.LEVEL2_ALIASES,
             "basis": list(framework.BASIS_OPTIONS),

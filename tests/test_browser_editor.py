@@ -61,16 +61,16 @@ def type_rows(page, block, rows):
     page.keyboard.press("Enter")  # the focusable 添加指标 button; focus goes to the new row
     for n, (level1, level2, level3, value, basis) in enumerate(rows):
         focused = page.locator(":focus")
-        assert focused.get_attribute("name").endswith("-level1")
-        focused.select_option(level1)
+        assert focused.get_attribute("id").endswith("-level1-combo")  # the searchable select
+        page.keyboard.type(level1)
         page.keyboard.press("Tab")
-        page.locator(":focus").select_option(level2)
+        page.keyboard.type(level2)
         page.keyboard.press("Tab")
         page.keyboard.type(level3)
         page.keyboard.press("Tab")
         page.keyboard.type(value)
         page.keyboard.press("Tab")
-        page.locator(":focus").select_option(basis)
+        page.keyboard.type(basis)
         if n < len(rows) - 1:
             page.keyboard.press("Enter")  # Enter on the last cell of the last row adds one
 
@@ -205,14 +205,14 @@ def test_a_validation_error_keeps_the_rows_and_says_where(page, filler):
     type_rows(page, annual, ROWS[:2])
     # a third row without 三级指标, added with Ctrl+Enter, then moved up with Alt+↑
     page.keyboard.press("Control+Enter")
-    page.locator(":focus").select_option("产出指标")
-    page.keyboard.press("Tab")
-    page.locator(":focus").select_option("时效指标")
+    page.keyboard.type("产出")  # searchable: one option left, Enter takes it and moves on
+    page.keyboard.press("Enter")
+    page.keyboard.type("时效")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.type("等于1年")
     page.keyboard.press("Tab")
-    page.locator(":focus").select_option("计划标准")
+    page.keyboard.type("计划标准")
     page.keyboard.press("Alt+ArrowUp")
     page.get_by_role("button", name="保存").click()
     summary = page.locator("#error-summary")

@@ -51,10 +51,10 @@
     var home = homeOf(level2);
     return home && !belongs(level1, level2) ? home : level1;
   }
-  function level2Options(level1) {
+  function level2Options(level1) { // only the level 1's own (产出指标 does not offer 成本指标)
     var canonical = canonicalLevel1(level1);
     if (!canonical) return ALL_LEVEL2.slice();
-    return fw.level2[canonical].concat(fw.legacy[canonical] || []);
+    return fw.level2[canonical].slice();
   }
 
   // -- selects that keep a non-standard value from a document ----------------
@@ -65,12 +65,224 @@
     options.forEach(function (option) { select.appendChild(new Option(option, option)); });
     if (value && options.indexOf(value) < 0) select.appendChild(new Option(value + "（原文）", value));
     select.value = value;
+    syncCombo(select);
+  }
+  function validBasis(value) {
+    var parts = value.split(fw.basis_joiner);
+    return parts.every(function (part) { return fw.basis.indexOf(part) >= 0; });
   }
   function setSelect(select, value) {
     value = (value || "").trim();
     var known = Array.prototype.some.call(select.options, function (o) { return o.value === value; });
-    if (!known && value) select.appendChild(new Option(value + "（原文）", value));
+    if (!known && value) {
+      var plain = select.dataset.multiple && validBasis(value);
+      select.appendChild(new Option(plain ? value : value + "（原文）", value));
+    }
     select.value = value;
+    syncCombo(select);
+  }
+
+  // -- searchable selects (a combobox in front of each select) ---------------
+  /* The <select> stays the form field (and works without script); a text box in
+   * front of it filters its options as one types (社会 → 社会效益指标), ↑/↓ and
+   * Enter or a click choose, Esc goes back. A 二级指标 that belongs to another
+   * 一级指标 is offered too, and choosing it moves the row there. The
+   * 指标值确定依据 box takes several bases (ticked in the list, or typed with 、). */
+  var comboList = document.createElement("ul");
+  comboList.id = "combo-options";
+  comboList.className = "combo-list";
+  comboList.setAttribute("role", "listbox");
+  comboList.hidden = true;
+  var combo = { input: null, items: [], active: -1 };
+
+  function comboText(select) { return select.value; }
+  function syncCombo(select) {
+    if (select._combo && document.activeElement !== select._combo) select._combo.value = comboText(select);
+    if (select._combo) select._combo.classList.toggle("nonstandard", !!select.value && !standard(select));
+  }
+  function standard(select) {
+    var option = select.options[select.selectedIndex];
+    return option && option.text.indexOf("（原文）") < 0;
+  }
+  function multiParts(text) {
+    return text.split(/[、,，/／;；\s]+/).map(function (p) { return p.trim(); }).filter(function (p) { return p; });
+  }
+  function candidates(input) {
+    var select = input._select;
+    var text = input.value.trim();
+    var multi = !!select.dataset.multiple;
+    var query = multi ? (multiParts(text).pop() || "") : text;
+    if (multi && fw.basis.indexOf(query) >= 0) query = "";
+    if (input._showAll) query = "";
+    var own = Array.prototype.filter.call(select.options, function (o) {
+      return o.value && (!multi || fw.basis.indexOf(o.value) >= 0) && o.value.indexOf(query) >= 0;
+    }).map(function (o) { return { value: o.value, label: o.text }; });
+    if (!multi && query && select.classList.contains("level2")) {
+      // typed a level 2 of another level 1 (or a short name): offer it with its level 1
+      var level1 = input.closest("tr.row").querySelector("select.level1").value;
+      ALL_LEVEL2.forEach(function (name) {
+        var home = homeOf(name);
+        var matches = name.indexOf(query) >= 0 || Object.keys(fw.level2_aliases).some(function (alias) {
+          return fw.level2_aliases[alias] === name && alias.indexOf(query) >= 0;
+        });
+        if (matches && !own.some(function (c) { return c.value === name; }) && home !== canonicalLevel1(level1)) {
+          own.push({ value: name, label: name + "（" + home + "）", level1: home });
+        }
+      });
+    }
+    return own;
+  }
+  function chosenParts(input) {
+    return multiParts(input.value).filter(function (p) { return fw.basis.indexOf(p) >= 0; });
+  }
+  function renderCombo() {
+    var input = combo.input;
+    comboList.innerHTML = "";
+    comboList.classList.toggle("multi", !!input._select.dataset.multiple);
+    comboList.setAttribute("aria-multiselectable", input._select.dataset.multiple ? "true" : "false");
+    var ticked = input._select.dataset.multiple ? chosenParts(input) : [];
+    combo.items.forEach(function (item, i) {
+      var li = document.createElement("li");
+      li.id = "combo-option-" + i;
+      li.setAttribute("role", "option");
+      li.textContent = item.label;
+      if (input._select.dataset.multiple) {
+        li.setAttribute("aria-selected", ticked.indexOf(item.value) >= 0 ? "true" : "false");
+        li.classList.toggle("ticked", ticked.indexOf(item.value) >= 0);
+      } else li.setAttribute("aria-selected", i === combo.active ? "true" : "false");
+      li.classList.toggle("active", i === combo.active);
+      li.addEventListener("mousedown", function (event) { event.preventDefault(); pick(i); });
+      comboList.appendChild(li);
+    });
+    if (!combo.items.length) {
+      var none = document.createElement("li");
+      none.className = "none";
+      none.textContent = "没有匹配的选项";
+      comboList.appendChild(none);
+    }
+    if (combo.active >= 0) input.setAttribute("aria-activedescendant", "combo-option-" + combo.active);
+    else input.removeAttribute("aria-activedescendant");
+  }
+  function openCombo(input, showAll) {
+    input._showAll = !!showAll;
+    combo.input = input;
+    combo.items = candidates(input);
+    combo.active = combo.items.length === 1 && !showAll ? 0 : -1;
+    input.parentNode.appendChild(comboList);
+    comboList.setAttribute("aria-label", input.getAttribute("aria-label") + "选项");
+    comboList.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    renderCombo();
+  }
+  function closeCombo() {
+    if (combo.input) combo.input.setAttribute("aria-expanded", "false");
+    comboList.hidden = true;
+    combo.input = null;
+    combo.items = [];
+    combo.active = -1;
+  }
+  function pick(index) {
+    var input = combo.input, item = combo.items[index];
+    if (!input || !item) return;
+    var select = input._select;
+    if (select.dataset.multiple) {
+      var parts = chosenParts(input);
+      var at = parts.indexOf(item.value);
+      if (at >= 0) parts.splice(at, 1); else parts.push(item.value);
+      parts = fw.basis.filter(function (b) { return parts.indexOf(b) >= 0; }); // form order
+      input.value = parts.join(fw.basis_joiner);
+      commitCombo(input);
+      combo.active = index;
+      combo.items = candidates(input);
+      renderCombo();
+      return;
+    }
+    var row = input.closest("tr.row");
+    if (item.level1) { setSelect(row.querySelector("select.level1"), item.level1); refreshLevel2(row); }
+    setSelect(select, item.value);
+    input.value = item.value;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    closeCombo();
+  }
+  /* What the box holds becomes the select's value: an option it names, the one
+   * option left by the filter, several bases; other text is kept as typed and
+   * marked （原文）, as a document's own name is (the review checks judge it). */
+  function commitCombo(input) {
+    var select = input._select;
+    var text = input.value.trim();
+    var before = select.value;
+    if (!text) setSelect(select, "");
+    else if (select.dataset.multiple) {
+      var parts = multiParts(text);
+      var known = parts.filter(function (p) { return fw.basis.indexOf(p) >= 0; });
+      var ordered = fw.basis.filter(function (b) { return known.indexOf(b) >= 0; });
+      setSelect(select, known.length === parts.length ? ordered.join(fw.basis_joiner) : text);
+    } else {
+      var exact = Array.prototype.filter.call(select.options, function (o) { return o.value && o.value === text; })[0];
+      var items = exact ? [] : candidates(input);
+      if (exact) setSelect(select, exact.value);
+      else if (items.length === 1) {
+        if (items[0].level1) {
+          var row = input.closest("tr.row");
+          setSelect(row.querySelector("select.level1"), items[0].level1);
+          refreshLevel2(row);
+        }
+        setSelect(select, items[0].value);
+      } else setSelect(select, text);
+    }
+    if (select.value !== before) select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  function makeCombo(select) {
+    var input = document.createElement("input");
+    input.type = "text";
+    input.className = "combo combo-" + (select.classList.contains("level1") ? "level1" : select.classList.contains("level2") ? "level2" : "basis");
+    input.id = select.id + "-combo";
+    input.autocomplete = "off";
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", "combo-options");
+    var label = select.labels && select.labels[0] ? select.labels[0].textContent.trim() : "";
+    input.setAttribute("aria-label", label);
+    if (select.dataset.multiple) input.placeholder = "可多选";
+    input._select = select;
+    select._combo = input;
+    select.classList.add("combo-source");
+    select.tabIndex = -1;
+    select.setAttribute("aria-hidden", "true");
+    select.parentNode.insertBefore(input, select);
+    syncCombo(select);
+    input.addEventListener("input", function () { openCombo(input, false); });
+    input.addEventListener("click", function () { if (comboList.hidden || combo.input !== input) openCombo(input, true); else closeCombo(); });
+    input.addEventListener("blur", function () {
+      commitCombo(input);
+      if (combo.input === input) closeCombo();
+      syncCombo(select);
+    });
+    input.addEventListener("keydown", function (event) {
+      var open = combo.input === input && !comboList.hidden;
+      if ((event.key === "ArrowDown" || event.key === "ArrowUp") && !event.altKey) {
+        event.preventDefault();
+        if (!open) { openCombo(input, true); return; }
+        var n = combo.items.length;
+        if (!n) return;
+        combo.active = event.key === "ArrowDown" ? (combo.active + 1) % n : (combo.active - 1 + n) % n;
+        renderCombo();
+      } else if (event.key === "Enter" && !event.ctrlKey && !event.metaKey) {
+        if (open && combo.active >= 0) {
+          var multi = !!select.dataset.multiple;
+          pick(combo.active);
+          if (multi) { event.preventDefault(); event.stopPropagation(); return; } // keep ticking
+        } else commitCombo(input);
+        closeCombo();
+        syncCombo(select);
+      } else if (event.key === "Escape" && open) {
+        event.preventDefault();
+        closeCombo();
+        syncCombo(select);
+      }
+    });
+    select.addEventListener("change", function () { syncCombo(select); });
   }
   function refreshLevel2(row) {
     var level2 = row.querySelector("select.level2");
@@ -81,8 +293,9 @@
   function visibleRows(goal) {
     return Array.prototype.filter.call(goal.querySelectorAll("tbody.rows > tr.row"), function (tr) { return !tr.hidden; });
   }
-  function firstCell(row) { return row.querySelector("select, input:not([type=hidden]), textarea"); }
-  function cells(row) { return Array.prototype.slice.call(row.querySelectorAll("td select, td input:not([type=hidden])")); }
+  var CELLS = "td select:not(.combo-source), td input:not([type=hidden])";
+  function firstCell(row) { return row.querySelector(CELLS); }
+  function cells(row) { return Array.prototype.slice.call(row.querySelectorAll(CELLS)); }
 
   function renumberRows(goal) {
     var rows = visibleRows(goal);
@@ -95,6 +308,7 @@
     var order = ["level1", "level2", "level3", "value", "basis"];
     goal.querySelectorAll("thead label").forEach(function (label, i) {
       var target = first && first.querySelector("[name$='-" + order[i] + "']");
+      if (target && target._combo) target = target._combo;
       if (target) label.htmlFor = target.id; else label.removeAttribute("for");
     });
   }
@@ -167,6 +381,7 @@
   }
 
   function wireRow(row) {
+    row.querySelectorAll("select.level1, select.level2, select.basis").forEach(makeCombo);
     row.querySelector("select.level1").addEventListener("change", function () { refreshLevel2(row); });
     row.querySelector("select.level2").addEventListener("change", function () {
       var level1 = row.querySelector("select.level1");
