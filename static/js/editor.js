@@ -670,6 +670,26 @@
     else event.preventDefault();
   });
 
+  // -- the focused cell stays in view -------------------------------------------
+  /* Tab into a cell that the sticky 保存 bar covers: scroll it up above the bar
+   * (and down below the top edge). scroll-margin does this in CSS for most cases;
+   * this also covers the focus moves the browser makes without scrolling. */
+  var actions = form.querySelector(".form-actions");
+  function keepInView(element) {
+    if (!element.getBoundingClientRect || !actions) return;
+    var box = element.getBoundingClientRect();
+    var bar = actions.getBoundingClientRect();
+    var margin = 12;
+    var limit = Math.min(bar.top, window.innerHeight) - margin;
+    if (element.closest(".form-actions")) return;
+    if (box.bottom > limit) window.scrollBy(0, box.bottom - limit);
+    else if (box.top < margin) window.scrollBy(0, box.top - margin);
+  }
+  form.addEventListener("focusin", function (event) {
+    var target = event.target;
+    requestAnimationFrame(function () { if (document.activeElement === target) keepInView(target); });
+  });
+
   // -- start ------------------------------------------------------------------
   form.querySelectorAll(".goals > .goal").forEach(wireGoal);
   renumberGoals();
