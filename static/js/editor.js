@@ -98,7 +98,10 @@
   function comboText(select) { return select.value; }
   function syncCombo(select) {
     if (select._combo && document.activeElement !== select._combo) select._combo.value = comboText(select);
-    if (select._combo) select._combo.classList.toggle("nonstandard", !!select.value && !standard(select));
+    if (select._combo) {
+      select._combo.classList.toggle("nonstandard", !!select.value && !standard(select));
+      select._combo.title = select.value;
+    }
   }
   function standard(select) {
     var option = select.options[select.selectedIndex];
