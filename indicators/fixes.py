@@ -3,17 +3,16 @@
 A fix is read from a row's own level names, so it applies equally to a stored
 row (shown next to its finding in the editor) and to a row as the editor posts
 it: a level 2 that belongs to exactly one other level 1 moves there (its short
-name written in full, 社会效益 → 社会效益指标), and a cost row filed under 产出指标
-in the old layout moves to 成本指标 › 经济成本指标. Everything else is left to
-the person filling in the form.
+name written in full, 社会效益 → 社会效益指标; an empty level 1 is filled), a
+cost row filed under 产出指标 in the old layout moves to 成本指标 › 经济成本指标,
+and a short level-2 name in its right place is written in full (服务对象 →
+服务对象满意度指标, as the form prints it). Everything else is left to the
+person filling in the form.
 """
 
 from dataclasses import dataclass
 
 from . import framework
-
-# The rules whose findings a row fix resolves.
-FIXABLE_RULES = ("L2_OUTSIDE_L1", "L1_UNKNOWN", "COST_AS_OUTPUT_L2", "TABLE_MISSING_L1")
 
 
 @dataclass(frozen=True)
@@ -36,11 +35,15 @@ def row_fix(level1, level2):
             f"移到“{framework.COST}”，二级指标改为“{cost}”", {"level1": framework.COST, "level2": cost}
         )
     home = framework.level1_of(level2)
-    if home is None or framework.belongs(level1, level2):
+    full = framework.canonical_level2(level2)
+    if home is None:
         return None
+    if framework.belongs(level1, level2):
+        if full == level2:
+            return None
+        return Fix(f"二级指标改为全称“{full}”", {"level2": full})  # a short name in its right place
     changes = {"level1": home}
     label = f"移到“{home}”"
-    full = framework.canonical_level2(level2)
     if full != level2:
         changes["level2"] = full
         label += f"，二级指标改为“{full}”"

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from indicators import framework
 from indicators.checks import findings_by_goal, findings_by_indicator
-from indicators.fixes import FIXABLE_RULES, row_fix
+from indicators.fixes import row_fix
 from indicators.values import normalize_number, parse_value
 
 from .models import Department, Funding, Goal, Project, ProjectType, Status
@@ -350,8 +350,7 @@ class ProjectEditor:
             block.findings = by_goal.get(goal.pk, [])
             for form, row in zip(block.rows.forms, rows, strict=False):
                 form.findings = by_row.get(row.pk, [])
-                fixable = any(finding.rule in FIXABLE_RULES for finding in form.findings)
-                form.fix = row_fix(row.level1, row.level2) if fixable else None
+                form.fix = row_fix(row.level1, row.level2)
                 self.fix_count += form.fix is not None
 
     def initial_goals(self):

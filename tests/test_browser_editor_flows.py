@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from indicators.checks import check_project
+from indicators.models import Indicator
 from projects.models import Project
 
 from .conftest import ROOT, login
@@ -66,7 +67,7 @@ def fix_in_one_click(page, project):
     """One row's fix, then all the others, each in one click."""
     page.goto(f"{page.base_url}/projects/{project.pk}/edit/")
     fixes = page.locator(".fix-button")
-    expect(fixes).to_have_count(2)
+    expect(fixes).to_have_count(4)  # 社会效益 misfiled, and the short 服务对象, in both tables
     expect(fixes.first).to_have_text("一键修正：移到“效益指标”，二级指标改为“社会效益指标”")
     page.set_viewport_size({"width": 1366, "height": 768})
     fixes.first.scroll_into_view_if_needed()
@@ -74,9 +75,11 @@ def fix_in_one_click(page, project):
     fixes.first.click()
     expect(page.locator(".messages")).to_contain_text("已一键修正1行")
     assert len(misplaced(project)) == 1
-    page.get_by_role("button", name="全部一键修正并保存（1行）").click()
-    expect(page.locator(".messages")).to_contain_text("已一键修正1行")
+    page.get_by_role("button", name="全部一键修正并保存（3行）").click()
+    expect(page.locator(".messages")).to_contain_text("已一键修正3行")
     assert misplaced(project) == []
+    level2 = set(Indicator.objects.filter(goal__project=project).values_list("level2", flat=True))
+    assert "服务对象满意度指标" in level2 and not level2 & {"服务对象", "社会效益"}
     expect(page.locator(".fix-button")).to_have_count(0)
 
 

@@ -42,9 +42,12 @@ def test_the_fixes_have_one_answer_only():
     assert row_fix("产出指标", "社会效益指标").changes == {"level1": "效益指标"}
     assert row_fix("产出指标", "成本指标").changes == {"level1": "成本指标", "level2": "经济成本指标"}
     assert row_fix("", "时效指标").changes == {"level1": "产出指标"}
-    assert row_fix("产出指标", "数量") is None  # belongs: a short name under its own level 1
+    # a short name in its right place is written in full
+    assert row_fix("产出指标", "数量").changes == {"level2": "数量指标"}
+    assert row_fix("满意度指标", "服务对象").changes == {"level2": "服务对象满意度指标"}
+    assert row_fix("产出指标", "数量指标") is None
     assert row_fix("产出指标", "工作指标") is None  # unknown level 2: no single answer
-    assert row_fix("满意度指标", "服务对象") is None
+    assert row_fix("效益指标", "") is None
 
 
 def test_each_pasted_seed_sheet_is_fixed_in_one_click(logged_in, home):
@@ -58,12 +61,17 @@ def test_each_pasted_seed_sheet_is_fixed_in_one_click(logged_in, home):
         misplaced = [f for f in before if f.rule == "L2_OUTSIDE_L1"]
         edit = reverse("projects:edit", args=[project.pk])
         page = logged_in.get(edit).content.decode()
+        fixable = [
+            row
+            for goal in project.goals.all()
+            for row in goal.indicators.all()
+            if row_fix(row.level1, row.level2)
+        ]
+        assert len(fixable) >= len(misplaced)
+        assert page.count('name="apply_fix"') == (len(fixable) + 1 if fixable else 0)  # one per row, and 全部
         if misplaced:
             blocked += 1
-            assert page.count('name="apply_fix"') == len(misplaced) + 1  # one per row, and 全部
             assert "一键修正：移到“效益指标”" in page
-        else:
-            assert 'name="apply_fix"' not in page
         data = stored_editor_data(project)
         response = logged_in.post(edit, {**data, "apply_fix": "all"}, follow=True)
         after = rules(project)
@@ -72,8 +80,14 @@ def test_each_pasted_seed_sheet_is_fixed_in_one_click(logged_in, home):
         for finding in after:
             if finding.rule == "TABLE_MISSING_L1":
                 assert "应移到" not in finding.message, name
+        assert not [
+            row
+            for goal in project.goals.all()
+            for row in goal.indicators.all()
+            if row_fix(row.level1, row.level2)
+        ]
         if misplaced:
-            assert f"已一键修正{len(misplaced)}行" in response.content.decode()
+            assert f"已一键修正{len(fixable)}行" in response.content.decode()
             [entry] = [e for e in project_history(project) if e.lines][:1]
             changes = [(c.label, c.before, c.after) for line in entry.lines for c in line.changes]
             assert ("一级指标", "产出指标", "效益指标") in changes
