@@ -160,6 +160,11 @@ def test_rows_pasted_from_word_fill_the_grid(page, filler):
     assert fourth.locator("select.level2").input_value() == "质量指标"
     assert fourth.locator("input.level3").input_value() == "大厅运行正常率"
     assert rows.nth(4).locator("select.level2").input_value() == "服务对象"  # kept as the document says
+    # a merged 一级指标 cell: 社会效益 under the 满意度指标 above belongs to 效益指标, and undo takes it back
+    paste(annual.locator(".paste-box"), "\t\t社会效益\t提高窗口人员服务质量\t有效提高\t其他标准\n")
+    assert rows.count() == 6 and rows.nth(5).locator("select.level1").input_value() == "效益指标"
+    annual.get_by_role("button", name="撤销粘贴").click()
+    assert rows.count() == 5
     # one row too many: paste it at the end, then remove it with its ✕ button
     paste(annual.locator(".paste-box"), "\t\t\t多余的一行\t1个\t其他标准\n")
     assert rows.count() == 6 and rows.nth(5).locator("select.level2").input_value() == "服务对象"

@@ -245,8 +245,9 @@
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", "combo-options");
-    var label = select.labels && select.labels[0] ? select.labels[0].textContent.trim() : "";
-    input.setAttribute("aria-label", label);
+    var labels = Array.prototype.slice.call(select.labels || []);
+    input.setAttribute("aria-label", labels.length ? labels[0].textContent.trim() : "");
+    labels.forEach(function (label) { label.htmlFor = input.id; }); // a click on the label types here
     if (select.dataset.multiple) input.placeholder = "可多选";
     input._select = select;
     select._combo = input;
