@@ -596,7 +596,6 @@ def satisfaction_not_percent(project):
             yield goal, number, row, f"满意度“{row.value}”超出0–100%，请改为不超过100%的目标。"
 
 
-_BASIS_SEPARATORS = re.compile(r"[、,，/／;；和及]")
 
 
 @rule(
@@ -611,8 +610,7 @@ def basis_outside_options(project):
         basis = _text(row.basis)
         if not basis:
             continue  # ROW_INCOMPLETE
-        parts = [part.strip() for part in _BASIS_SEPARATORS.split(basis) if part.strip()]
-        if not parts or any(part not in framework.BASIS_OPTIONS for part in parts):
+        if framework.basis_parts(basis) is None:
             yield (
                 goal,
                 number,

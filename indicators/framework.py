@@ -6,6 +6,7 @@ stored rows keep whatever a document says, the checks judge deviations.
 """
 
 import functools
+import re
 
 COST = "成本指标"
 OUTPUT = "产出指标"
@@ -54,6 +55,8 @@ LEVEL2_ALIASES = {
 QUANTITATIVE_LEVEL2 = ("数量指标", "时效指标", *FRAMEWORK[COST], "成本指标")
 
 BASIS_OPTIONS = ("计划标准", "行业标准", "历史标准", "预算支出标准", "其他标准")
+# Several bases may be ticked on the form; they are written in one cell, joined by 、.
+BASIS_JOINER = "、"
 
 
 def _clean(name):
@@ -110,3 +113,22 @@ def is_level2_name(text):
 def level2_choices():
     """{level1: [level2, ...]} for forms and the editor's dependent drop-down."""
     return {level1: list(names) for level1, names in FRAMEWORK.items()}
+
+
+def inferred_level1(level1, level2):
+    """The level 1 a row belongs to when its level-1 cell was left empty (a merged
+    cell filled down from the rows above): `level1` as inherited, unless `level2`
+    names a level 2 that belongs to exactly one other level 1 (社会效益 filled down
+    under 产出指标 belongs to 效益指标). Returns None when nothing is inferred."""
+    home = level1_of(level2)
+    if home is None or belongs(level1, level2):
+        return None
+    return home if canonical_level1(level1) != home else None
+
+
+def basis_parts(text):
+    """The bases a 指标值确定依据 cell names, if all are options (else None), in form order."""
+    parts = {part.strip() for part in re.split(r"[、,，/／;；和及]", text or "") if part.strip()}
+    if not parts or not parts <= set(BASIS_OPTIONS):
+        return None
+    return [option for option in BASIS_OPTIONS if option in parts]

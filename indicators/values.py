@@ -112,9 +112,25 @@ FRAMING_PREFIXES = frozenset({"控制在"})
 
 # Words that may follow the number and its unit (``98%以上``, ``3天以内``).
 # In Chinese usage 以上/以下/以内 include the number itself.
+# A bracketed note says whether the bound itself counts: ``95%（含）以上`` is >= 95%,
+# ``5天（不含）以内`` is < 5天 (brackets are half-width here, after folding).
 SUFFIX_WORDS: dict[str, tuple[str, ...]] = {
-    ">=": ("以上", "及以上", "或以上"),
-    "<=": ("以下", "及以下", "或以下", "以内", "及以内", "之内", "内"),
+    ">=": ("以上", "及以上", "或以上", "(含)以上", "以上(含)"),
+    "<=": (
+        "以下",
+        "及以下",
+        "或以下",
+        "以内",
+        "及以内",
+        "之内",
+        "内",
+        "(含)以下",
+        "以下(含)",
+        "(含)以内",
+        "以内(含)",
+    ),
+    ">": ("(不含)以上", "以上(不含)"),
+    "<": ("(不含)以下", "以下(不含)", "(不含)以内", "以内(不含)"),
 }
 
 # Trailing word allowed only after a range: ``90%-100%之间``.

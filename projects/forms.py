@@ -23,6 +23,8 @@ sentences that say where (``年度绩效目标1第3行：三级指标不能为�
 the tree in one transaction with an atomic version compare-and-increment.
 """
 
+import re
+
 from django import forms
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -30,6 +32,7 @@ from django.utils import timezone
 
 from indicators import framework
 from indicators.checks import findings_by_goal, findings_by_indicator
+from indicators.fixes import row_fix
 from indicators.values import normalize_number, parse_value
 
 from .models import Department, Funding, Goal, Project, ProjectType, Status
@@ -43,6 +46,16 @@ ROW_LABELS = {
     "value": "指标值",
     "basis": "指标值确定依据",
 }
+
+
+def unlimited(form):
+    """No `maxlength` in the page: the browser would cut a long paste without a word.
+    The limit moves to `data-limit` (editor.js says when it is passed) and the server
+    refuses a longer text with a message that gives both lengths."""
+    for field in form.fields.values():
+        limit = field.widget.attrs.pop("maxlength", None)
+        if limit:
+            field.widget.attrs["data-limit"] = limit
 
 
 class StaleVersion(Exception):
@@ -118,6 +131,10 @@ class ProjectForm(forms.ModelForm):
         self.fields["department"].queryset = Department.objects.restrict(user, "edit")
         if not self.instance.pk:
             self.initial["year"] = self.initial.get("year") or timezone.localdate().year
+        unlimited(self)
+        self.fields["name"].error_messages["max_length"] = (
+            "项目名称过长：有%(show_value)d个字，最多%(limit_value)d个字，请缩短。"
+        )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.initial["budget"] = normalize_number(self.instance.budget)
@@ -156,11 +173,12 @@ class ContentFormMixin:
         return any(str(self[name].value() or "").strip() for name in self.content_fields)
 
 
-def _select_choices(options, current):
-    """Options of a select, keeping a non-standard current value from a document."""
+def _select_choices(options, current, valid=False):
+    """Options of a select, keeping a non-standard current value from a document
+    (marked 原文 unless `valid`, e.g. several bases joined by 、)."""
     choices = [("", "请选择")] + [(option, option) for option in options]
     if current and current not in options:
-        choices.append((current, f"{current}（原文）"))
+        choices.append((current, current if valid else f"{current}（原文）"))
     return choices
 
 
@@ -184,16 +202,14 @@ class IndicatorForm(ContentFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for name in ROW_FIELDS:
             self.fields[name].error_messages["max_length"] = (
-                f"{ROW_LABELS[name]}过长（最多%(limit_value)d个字）。"
+                f"{ROW_LABELS[name]}过长：有%(show_value)d个字，最多%(limit_value)d个字，请缩短。"
             )
         level1 = (self["level1"].value() or "").strip()
         level2 = (self["level2"].value() or "").strip()
         basis = (self["basis"].value() or "").strip()
         canonical = framework.canonical_level1(level1)
-        if canonical:
-            level2_options = list(framework.FRAMEWORK[canonical]) + list(
-                framework.LEGACY_FRAMEWORK.get(canonical, ())
-            )
+        if canonical:  # only its own level 2 (the old 产出指标 › 成本指标 is not offered)
+            level2_options = list(framework.FRAMEWORK[canonical])
         else:
             level2_options = [name for names in framework.FRAMEWORK.values() for name in names]
         self.fields["level1"].widget = forms.Select(
@@ -202,8 +218,23 @@ class IndicatorForm(ContentFormMixin, forms.Form):
         self.fields["level2"].widget = forms.Select(
             choices=_select_choices(level2_options, level2), attrs={"class": "level2"}
         )
-        self.fields["basis"].widget = forms.Select(choices=_select_choices(framework.BASIS_OPTIONS, basis))
+        several = framework.basis_parts(basis) is not None  # several bases: one value, 、-joined
+        self.fields["basis"].widget = forms.Select(
+            choices=_select_choices(framework.BASIS_OPTIONS, basis, valid=several),
+            attrs={"class": "basis", "data-multiple": framework.BASIS_JOINER},
+        )
         self.fields["level3"].widget.attrs["class"] = "level3"
+        unlimited(self)
+
+    def clean(self):
+        data = super().clean()
+        # A level 2 that belongs to one level 1 says which level 1 an empty cell means.
+        if "level1" in self._errors and not str(self["level1"].value() or "").strip():
+            home = framework.level1_of(data.get("level2"))
+            if home:
+                del self._errors["level1"]
+                data["level1"] = home
+        return data
 
     @property
     def understood(self):
@@ -278,6 +309,8 @@ class ProjectEditor:
         self.data = data
         self.errors = []  # page-level messages in Chinese
         self.stored_goals, self.stored_rows = [], []  # the page as loaded (GET), for findings
+        self.fix_count = 0  # rows with a one-click fix (see attach_findings)
+        self.conflict = None  # a Conflict after a refused save
         self.project_form = ProjectForm(data, instance=self.project, user=user)
         if data is not None:
             self.goal_formset = GoalFormSet(data, prefix="goals")
@@ -317,6 +350,8 @@ class ProjectEditor:
             block.findings = by_goal.get(goal.pk, [])
             for form, row in zip(block.rows.forms, rows, strict=False):
                 form.findings = by_row.get(row.pk, [])
+                form.fix = row_fix(row.level1, row.level2)
+                self.fix_count += form.fix is not None
 
     def initial_goals(self):
         """The stored goals, plus an empty one for a term that has none (long first)."""
@@ -432,6 +467,92 @@ class ProjectEditor:
             self.errors.append("同一预算单位同一年度已有同名项目，项目名称不能重复。")
             return None
         return project
+
+
+ROW_KEY_RE = re.compile(r"^(g\d+-\d+)-level2$")
+
+
+def apply_fixes(data, target):
+    """The posted editor data with the one-click fixes applied (`indicators.fixes`): to the
+    row whose stored id is `target`, or to every row for "all". Returns the new data
+    and a Chinese line per row changed."""
+    data = data.copy()
+    done = []
+    for key in sorted(data, key=lambda key: [int(n) if n.isdigit() else n for n in re.split(r"(\d+)", key)]):
+        match = ROW_KEY_RE.match(key)
+        if not match or data.get(f"{match[1]}-DELETE") in ("on", "true", "1"):
+            continue
+        prefix = match[1]
+        if target != "all" and (data.get(f"{prefix}-id") or "") != target:
+            continue
+        fix = row_fix(data.get(f"{prefix}-level1"), data.get(key))
+        if fix is None:
+            continue
+        for name, value in fix.changes.items():
+            data[f"{prefix}-{name}"] = value
+        level3 = (data.get(f"{prefix}-level3") or "").strip() or "（未填三级指标）"
+        done.append(f"“{level3}”{fix.label}")
+    return data, done
+
+
+class Conflict:
+    """What the other person saved while this page was open, next to what this page
+    holds: the stored version, who saved it, and each place where the two differ."""
+
+    BASIC = (
+        ("name", "项目名称"),
+        ("budget", "项目预算"),
+        ("project_type", "项目类型"),
+        ("rationale", "立项依据"),
+    )
+
+    def __init__(self, editor, stored):
+        from .history import project_history
+
+        self.stored = stored
+        self.version = stored.version
+        entries = [entry for entry in project_history(stored) if entry.lines]
+        self.by = entries[0].user_name if entries else ""
+        self.at = entries[0].at if entries else stored.updated_at
+        self.lines = self.differences(editor, stored)
+
+    @staticmethod
+    def _row(row):
+        return " / ".join(row.get(name, "") or "（空）" for name in ROW_FIELDS)
+
+    def differences(self, editor, stored):
+        """(where, theirs, mine) for each difference, in the order of the sheet."""
+        mine = editor.project_form.cleaned_data
+        lines = []
+        for name, label in self.BASIC:
+            theirs_value, my_value = getattr(stored, name), mine.get(name)
+            if name == "budget":
+                theirs_value, my_value = normalize_number(theirs_value), normalize_number(my_value)
+            elif name == "project_type":
+                theirs_value = stored.get_project_type_display()
+                my_value = ProjectType(my_value).label if my_value in ProjectType.values else my_value
+            if str(theirs_value or "").strip() != str(my_value or "").strip():
+                lines.append((label, str(theirs_value or "（空）"), str(my_value or "（空）")))
+        my_goals = {(goal["term"], goal["name"]): goal for goal in editor.goals_data()}
+        their_goals = {(goal.term, goal.name): goal for goal in stored.goals.all()}
+        for key in sorted(set(my_goals) | set(their_goals), key=lambda key: (key[0] != "long", key[1])):
+            name = key[1]
+            my_goal, their_goal = my_goals.get(key), their_goals.get(key)
+            my_text = my_goal["text"] if my_goal else ""
+            their_text = their_goal.text if their_goal else ""
+            if my_text != their_text:
+                lines.append((f"{name}目标说明", their_text or "（空）", my_text or "（空）"))
+            my_rows = [self._row(row) for row in (my_goal["indicators"] if my_goal else [])]
+            their_rows = [
+                self._row({field: getattr(row, field) for field in ROW_FIELDS})
+                for row in (their_goal.indicators.all() if their_goal else [])
+            ]
+            for number in range(max(len(my_rows), len(their_rows))):
+                theirs = their_rows[number] if number < len(their_rows) else "（无此行）"
+                mine_row = my_rows[number] if number < len(my_rows) else "（无此行）"
+                if theirs != mine_row:
+                    lines.append((f"{name}第{number + 1}行", theirs, mine_row))
+        return lines
 
 
 class PasteSheetForm(forms.Form):

@@ -29,7 +29,7 @@ from .documents.errors import ImportFormatError
 from .documents.layout import build_sheet
 from .documents.readers import read_text
 from .filters import ProjectFilter
-from .forms import PasteSheetForm, ProjectEditor, StaleVersion
+from .forms import Conflict, PasteSheetForm, ProjectEditor, StaleVersion, apply_fixes
 from .models import Department, Project, ProjectType, Status
 from .services import DeleteRefused, delete_draft, import_projects, log_refused, replace_goals
 from .tables import ProjectTable
@@ -134,6 +134,7 @@ def _editor_context(editor, **extra):
             "level1": list(framework.LEVEL1),
             "level2": framework.level2_choices(),
             "legacy": {key: list(value) for key, value in framework.LEGACY_FRAMEWORK.items()},
+            "basis_joiner": framework.BASIS_JOINER,
             "level1_aliases": framework.LEVEL1_ALIASES,
             "level2_aliases": framework.LEVEL2_ALIASES,
             "basis": list(framework.BASIS_OPTIONS),
@@ -144,18 +145,31 @@ def _editor_context(editor, **extra):
 
 def _run_editor(request, project=None):
     if request.method == "POST":
-        editor = ProjectEditor(request.user, project, data=request.POST)
+        data, fixed = request.POST, []
+        if request.POST.get("apply_fix"):
+            data, fixed = apply_fixes(request.POST, request.POST["apply_fix"])
+        if request.POST.get("keep_mine", "").isdigit():
+            # After a conflict: save this page over the version it was shown next to.
+            data = data.copy()
+            data["version"] = request.POST["keep_mine"]
+        editor = ProjectEditor(request.user, project, data=data)
         if editor.is_valid():
             try:
                 saved = editor.save()
             except StaleVersion:
                 editor.errors.insert(
                     0,
-                    "其他人已修改了此项目，您的修改尚未保存。请在新窗口中打开项目查看最新内容，"
-                    "核对后重新打开编辑页面再录入；本页保留了您填写的内容。",
+                    "其他人已修改了此项目，您的修改尚未保存。下方列出了对方保存的内容与本页的不同之处："
+                    "可以保留您的修改并保存（覆盖对方的这些修改），或放弃本页的修改、打开对方的版本。",
                 )
+                editable = Project.objects.restrict(request.user, "edit").with_tree()
+                stored = editable.filter(pk=project.pk).first()
+                if stored is not None:
+                    editor.conflict = Conflict(editor, stored)
                 saved = None
             if saved is not None:
+                if fixed:
+                    messages.info(request, f"已一键修正{len(fixed)}行：" + "；".join(fixed) + "。")
                 found = check_project(Project.objects.with_tree().get(pk=saved.pk))
                 if not found:
                     messages.success(request, f"已保存项目“{saved.name}”。审核检查未发现问题。")

@@ -125,3 +125,38 @@ def seed_sheet(name):
         if f"项目名称\t{name}\t" in block:
             return "2025年项目支出绩效目标批复" + block
     raise LookupError(name)
+
+
+def stored_editor_data(project):
+    """The POST of the editor page as loaded for a stored project (goals and rows with their ids)."""
+    project = Project.objects.with_tree().get(pk=project.pk)
+    goals = [
+        {
+            "term": goal.term,
+            "text": goal.text,
+            "id": goal.pk,
+            "rows": [
+                {**{key: getattr(row, key) for key in ROW_KEYS}, "id": row.pk}
+                for row in goal.indicators.all()
+            ],
+        }
+        for goal in project.goals.all()
+    ]
+    return editor_data(
+        project,
+        department=project.department,
+        year=project.year,
+        name=project.name,
+        budget=str(project.budget),
+        project_type=project.project_type,
+        funding=project.funding,
+        rationale=project.rationale,
+        goals=goals,
+    )
+
+
+def seed_sheet_names():
+    """The project names of the seed file, in order."""
+    import re
+
+    return re.findall(r"^项目名称\t([^\t\n]+)", SEED_TEXT.read_text(encoding="utf-8"), re.M)

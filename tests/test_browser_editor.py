@@ -61,16 +61,16 @@ def type_rows(page, block, rows):
     page.keyboard.press("Enter")  # the focusable 添加指标 button; focus goes to the new row
     for n, (level1, level2, level3, value, basis) in enumerate(rows):
         focused = page.locator(":focus")
-        assert focused.get_attribute("name").endswith("-level1")
-        focused.select_option(level1)
+        assert focused.get_attribute("id").endswith("-level1-combo")  # the searchable select
+        page.keyboard.type(level1)
         page.keyboard.press("Tab")
-        page.locator(":focus").select_option(level2)
+        page.keyboard.type(level2)
         page.keyboard.press("Tab")
         page.keyboard.type(level3)
         page.keyboard.press("Tab")
         page.keyboard.type(value)
         page.keyboard.press("Tab")
-        page.locator(":focus").select_option(basis)
+        page.keyboard.type(basis)
         if n < len(rows) - 1:
             page.keyboard.press("Enter")  # Enter on the last cell of the last row adds one
 
@@ -160,25 +160,45 @@ def test_rows_pasted_from_word_fill_the_grid(page, filler):
     assert fourth.locator("select.level2").input_value() == "质量指标"
     assert fourth.locator("input.level3").input_value() == "大厅运行正常率"
     assert rows.nth(4).locator("select.level2").input_value() == "服务对象"  # kept as the document says
+    # a merged 一级指标 cell: 社会效益 under the 满意度指标 above belongs to 效益指标, and undo takes it back
+    paste(annual.locator(".paste-box"), "\t\t社会效益\t提高窗口人员服务质量\t有效提高\t其他标准\n")
+    assert rows.count() == 6 and rows.nth(5).locator("select.level1").input_value() == "效益指标"
+    annual.get_by_role("button", name="撤销粘贴").click()
+    assert rows.count() == 5
     # one row too many: paste it at the end, then remove it with its ✕ button
     paste(annual.locator(".paste-box"), "\t\t\t多余的一行\t1个\t其他标准\n")
     assert rows.count() == 6 and rows.nth(5).locator("select.level2").input_value() == "服务对象"
     rows.nth(5).get_by_role("button", name="删除此行").click()
     assert annual.locator("tbody tr.row:not([hidden])").count() == 5
-    # a second paste into a cell overwrites from that row on (5 columns, no 目标名称)
-    paste(rows.nth(1).locator("input.level3"), "产出指标\t时效指标\t当年完成\t等于1年\t计划标准\n")
-    assert rows.nth(1).locator("select.level2").input_value() == "时效指标"
+    # a paste into a row with content inserts after it (5 columns, no 目标名称) and can be undone
+    one_row = "产出指标\t时效指标\t当年完成\t等于1年\t计划标准\n"
+    visible = annual.locator("tbody tr.row:not([hidden])")
+
+    def level3s():
+        return [visible.nth(i).locator("input.level3").input_value() for i in range(visible.count())]
+
+    original = level3s()
+    paste(visible.nth(1).locator("input.level3"), one_row)
+    expect(annual.locator(".paste-status")).to_contain_text("插入在第2行之后，未覆盖已有的行")
+    assert level3s() == [*original[:2], "当年完成", *original[2:]]
+    annual.get_by_role("button", name="撤销粘贴").click()
+    assert level3s() == original
+    paste(visible.nth(1).locator("input.level3"), one_row)
+    page.keyboard.press("Control+z")  # focus is in the pasted row
+    assert level3s() == original and annual.locator(".paste-status").inner_text() == "已撤销上一次粘贴。"
+    paste(visible.nth(1).locator("input.level3"), one_row)
     save(page)
     project = Project.objects.get(name="粘贴行")
     stored = canonical(project)["goals"][0]["indicators"]  # the empty long-term goal is not stored
     assert [row["level3"] for row in stored] == [
         "总成本",
+        "市民中心设施设备维修次数",
         "当年完成",
         "政务服务工作办结",
         "大厅运行正常率",
         "市民满意度",
     ]
-    assert stored[4]["level2"] == "服务对象" and stored[1]["basis"] == "计划标准"
+    assert stored[5]["level2"] == "服务对象" and stored[2]["basis"] == "计划标准"
 
 
 def test_a_validation_error_keeps_the_rows_and_says_where(page, filler):
@@ -190,14 +210,14 @@ def test_a_validation_error_keeps_the_rows_and_says_where(page, filler):
     type_rows(page, annual, ROWS[:2])
     # a third row without 三级指标, added with Ctrl+Enter, then moved up with Alt+↑
     page.keyboard.press("Control+Enter")
-    page.locator(":focus").select_option("产出指标")
-    page.keyboard.press("Tab")
-    page.locator(":focus").select_option("时效指标")
+    page.keyboard.type("产出")  # searchable: one option left, Enter takes it and moves on
+    page.keyboard.press("Enter")
+    page.keyboard.type("时效")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.type("等于1年")
     page.keyboard.press("Tab")
-    page.locator(":focus").select_option("计划标准")
+    page.keyboard.type("计划标准")
     page.keyboard.press("Alt+ArrowUp")
     page.get_by_role("button", name="保存").click()
     summary = page.locator("#error-summary")
@@ -244,13 +264,31 @@ def test_the_later_of_two_saves_is_refused_and_keeps_its_input(page, chromium, f
         assert other.get_by_text("其他人已修改了此项目").is_visible()
         assert other.get_by_label("项目预算", exact=True).input_value() == "30"
         assert goal(other, "annual").locator("input.level3").first.input_value() == "总成本"
+        # the other person's version next to this page's, place by place
+        conflict = other.locator(".conflict-table")
+        expect(conflict.locator("tr", has_text="项目预算")).to_contain_text("20")
+        expect(conflict.locator("tr", has_text="项目预算")).to_contain_text("30")
+        expect(conflict.locator("tr", has_text="年度绩效目标1第1行")).to_contain_text("总成本")
         ARTIFACTS.mkdir(exist_ok=True)
         other.screenshot(path=str(ARTIFACTS / "editor-conflict.png"), full_page=True)
+        project.refresh_from_db()
+        assert normalize_number(project.budget) == "20" and project.version == 2
+        # keep mine: saved over version 2 without typing anything again
+        other.get_by_role("button", name="保留我的修改并保存").click()
+        expect(other.locator(".messages")).to_contain_text("已保存项目")
     finally:
         other_context.close()
     project.refresh_from_db()
-    assert normalize_number(project.budget) == "20" and project.version == 2
+    assert normalize_number(project.budget) == "30" and project.version == 3
+    assert project.goals.get().indicators.get().level3 == "总成本"
     assert not Path(ARTIFACTS / "missing").exists()
+
+
+BEFOREUNLOAD_CANCELLED = """() => {
+    const event = new Event("beforeunload", {cancelable: true});
+    window.dispatchEvent(event);
+    return event.defaultPrevented;
+}"""
 
 
 def test_goals_are_added_and_removed_without_reloading(page, filler):
@@ -268,7 +306,15 @@ def test_goals_are_added_and_removed_without_reloading(page, filler):
     page.get_by_role("button", name="添加长期绩效目标").click()
     goal(page, "long", 2).get_by_role("button", name="删除此目标").click()
     expect(page.locator(".goal-section[data-term='long'] .goal:not([hidden])")).to_have_count(1)
+    # unsaved: closing the tab asks (beforeunload), and so does a link of the page
+    assert page.evaluate(BEFOREUNLOAD_CANCELLED)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator(".form-actions").get_by_role("link", name="取消").click()
+    assert asked == ["本页有尚未保存的修改，离开后将丢失。确定离开吗？"]
+    assert page.url.endswith("/projects/new/")
     save(page)
+    assert not page.evaluate(BEFOREUNLOAD_CANCELLED)  # the saved page asks nothing
     stored = canonical(Project.objects.get(name="两个年度目标"))["goals"]
     assert [(g["name"], g["text"], [r["level3"] for r in g["indicators"]]) for g in stored] == [
         ("年度绩效目标1", "", ["总成本"]),

@@ -172,6 +172,16 @@ def test_it_refuses_a_stale_version_and_keeps_the_input(logged_in, home, project
     assert stored(project) == before
     project.refresh_from_db()
     assert project.version == 2
+    # the other version next to this one, and keeping this one without typing it again
+    assert "对方保存的版本（第2版" in page
+    assert '<th scope="row">项目名称</th><td>甲的修改</td><td>乙的修改</td>' in page
+    assert 'name="keep_mine" value="2"' in page
+    response = logged_in.post(edit, {**second, "keep_mine": "2"})
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.name, project.version) == ("乙的修改", 3)
+    # an outdated 保留我的修改 is a conflict again, never a blind overwrite
+    assert logged_in.post(edit, {**second, "name": "丙", "keep_mine": "2"}).status_code == 409
 
 
 def test_a_forged_version_is_refused(logged_in, home, project):
@@ -267,3 +277,35 @@ def test_the_project_page_shows_the_sheet_with_its_ticked_boxes(logged_in, proje
     assert "2025年项目支出绩效目标批复" in page and "12.5万" in page
     assert "市民满意度" in page and "≥95%" in page
     assert reverse("projects:edit", args=[project.pk]) in page
+
+
+def test_a_long_text_is_refused_with_its_length_never_cut(logged_in, home):
+    long_name = "长" * 290
+    row = ("产出指标", "数量指标", long_name, "1个", "其他标准")
+    goals = [{"term": "annual", "text": "说明", "rows": [row]}]
+    response = logged_in.post(CREATE, editor_data(department=home, name="过长", goals=goals))
+    page = response.content.decode()
+    assert "年度绩效目标1第1行：三级指标过长：有290个字，最多200个字，请缩短。" in page
+    # kept whole, and nothing for the browser to cut by
+    assert f'value="{long_name}"' in page and "maxlength" not in page
+    assert 'data-limit="200"' in page
+    assert not Project.objects.filter(name="过长").exists()
+
+
+def test_level2_choices_belong_to_the_level1_and_several_bases_are_one_value(logged_in, home):
+    rows = [("产出指标", "数量指标", "培训人次", "≥500人", "计划标准、行业标准")]
+    response = logged_in.post(
+        CREATE, editor_data(department=home, name="多依据", goals=[{"term": "annual", "rows": rows}])
+    )
+    assert response.status_code == 302
+    project = Project.objects.get(name="多依据")
+    row = project.goals.get().indicators.get()
+    assert row.basis == "计划标准、行业标准"
+    page = logged_in.get(reverse("projects:edit", args=[project.pk])).content.decode()
+    level2 = page.split('name="g1-0-level2"')[1].split("</select>")[0]
+    assert "数量指标" in level2 and "成本指标" not in level2  # not the old 产出指标 › 成本指标
+    basis = page.split('name="g1-0-basis"')[1].split("</select>")[0]
+    assert '<option value="计划标准、行业标准" selected>计划标准、行业标准</option>' in basis  # not （原文）
+    assert 'data-multiple="、"' in page
+    # the canonical JSON (export, backup) carries it as written
+    assert stored(project)["goals"][0]["indicators"][0]["basis"] == "计划标准、行业标准"

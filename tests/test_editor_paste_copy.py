@@ -135,3 +135,10 @@ def test_a_pasted_table_in_another_provinces_layout_is_read_and_its_leftovers_li
     project = Project.objects.get(department=home)
     assert project.status == Status.DRAFT and project.goals.exists()
     assert "已跳过" in page and "未导入（本系统没有对应栏目，请核对）" in page and "业务主管部门" in page
+
+
+def test_a_pasted_sheet_with_a_too_long_cell_is_refused_not_cut(logged_in, home):
+    text = seed_sheet("市政务服务大厅运维费").replace("大厅运行正常率", "长" * 290, 1)
+    page = logged_in.post(PASTE, {"department": home.pk, "text": text}).content.decode()
+    assert "三级指标“" in page and "有290个字，超过上限200个字" in page
+    assert not Project.objects.filter(name="市政务服务大厅运维费").exists()

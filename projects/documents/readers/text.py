@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from indicators import framework
+from indicators.models import Indicator
 
 from ...models import Funding, Goal, ProjectType, funding_in_order
 from .. import layout
@@ -35,6 +36,11 @@ BUDGET_FACTOR = {"亿元": Decimal(10000), "亿": Decimal(10000), "元": Decimal
 PROJECT_TYPE_BY_LABEL = {choice.label: choice.value for choice in ProjectType}
 FUNDING_BY_LABEL = {choice.label: choice.value for choice in Funding}
 INDICATOR_HEADER = "目标名称"
+# The lengths of the stored row fields, with their labels.
+ROW_LIMITS = {
+    name: (Indicator._meta.get_field(name).max_length, str(Indicator._meta.get_field(name).verbose_name))
+    for name in ("level1", "level2", "level3", "value", "basis")
+}
 SLOTS = ("goal", "level1", "level2")
 
 
@@ -272,6 +278,12 @@ class _Reader:
             "value": value,
             "basis": basis,
         }
+        for key, text in row.items():
+            limit, label = ROW_LIMITS[key]
+            if len(text) > limit:  # refused with the place, never cut (the stored field would be)
+                raise SheetFormatError(
+                    number, f"{label}“{text[:30]}…”有{len(text)}个字，超过上限{limit}个字，请缩短后再导入。"
+                )
         if state["goal"] is None:
             state["orphans"].append((number, row))
         else:
