@@ -13,6 +13,7 @@ workflow state from a text, Word or unit Excel file) and the report: `repairs`,
 `skipped` and `unplaced` (see `findings`).
 """
 
+from .. import limits
 from ..errors import ImportFormatError
 from .jsondoc import parse_document
 from .text import ParseResult, parse_sheets
@@ -31,13 +32,23 @@ def decode_text(data):
     raise ImportFormatError("", "文件编码无法识别，请另存为UTF-8编码的文本文件。")
 
 
+def check_text(text):
+    """Refuse a text past `limits.MAX_TEXT_CHARS` before any work is done on it."""
+    if len(text) > limits.MAX_TEXT_CHARS:
+        raise ImportFormatError(
+            "",
+            f"文本共{len(text)}个字符，超过上限{limits.MAX_TEXT_CHARS}个字符，拒绝导入；请分成几份分别导入。",
+        )
+
+
 def read_text(text):
     """The official sheet through its own reader; any other layout through the recognizer."""
-    from .grid import grid_from_text
+    from .grid import check_cells, grid_from_text
     from .official import is_official
     from .recognize import recognize
 
-    grid = grid_from_text(text)
+    check_text(text)
+    grid = check_cells(grid_from_text(text), "文本")
     if is_official(grid):
         return parse_sheets(text)
     try:

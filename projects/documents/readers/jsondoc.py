@@ -2,6 +2,7 @@
 validating every field and saying where a problem is (`projects[0].goals[1].name`)."""
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.dateparse import parse_datetime
@@ -11,6 +12,7 @@ from indicators.values import parse_value
 from ...models import Funding, Goal, ProjectType, Status, Transition, funding_in_order
 from ..data import FORMAT, INDICATOR_TEXT_FIELDS
 from ..errors import ImportFormatError
+from ..limits import MAX_JSON_DEPTH
 
 
 class DocumentError(ImportFormatError):
@@ -186,12 +188,35 @@ def _steps(data, path):
     return [{key: step.get(key, "") for key in STEP_FIELDS} for step in steps]
 
 
+# Strings (skipped whole) and the brackets that open or close a level.
+JSON_TOKEN_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def check_depth(text):
+    """Refuse nesting deeper than `limits.MAX_JSON_DEPTH` before parsing (no RecursionError)."""
+    depth = 0
+    for match in JSON_TOKEN_RE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                raise DocumentError(
+                    f"第{line}行", f"JSON嵌套超过{MAX_JSON_DEPTH}层，不是本系统导出的文件，拒绝导入。"
+                )
+        elif token in "]}":
+            depth -= 1
+
+
 def parse_document(text):
     """Validate a perfgoals/1 document; return its projects as plain dicts."""
+    check_depth(text)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DocumentError(f"第{exc.lineno}行第{exc.colno}列", f"不是有效的JSON（{exc.msg}）。") from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of more than 4300 digits
+        raise DocumentError("", f"不是有效的JSON（{exc}）。") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DocumentError("format", f"不是本系统导出的文件（应为“{FORMAT}”格式）。")
     projects = data.get("projects")
