@@ -183,7 +183,7 @@ def paste_sheet(request):
     if request.method == "POST" and form.is_valid():
         department = form.cleaned_data["department"]
         try:
-            result = read_text(form.cleaned_data["text"])  # the official layout or another one
+            result = read_text(form.cleaned_data["text"], "粘贴的文本")  # the official layout or another one
         except ImportFormatError as exc:
             context["parse_error"] = str(exc)
             return render(request, "projects/paste_sheet.html", context)

@@ -15,6 +15,7 @@ workflow state from a text, Word or unit Excel file) and the report: `repairs`,
 
 from .. import limits
 from ..errors import ImportFormatError
+from ..validate import validate_projects
 from .jsondoc import parse_document
 from .text import ParseResult, parse_sheets
 
@@ -41,8 +42,18 @@ def check_text(text):
         )
 
 
-def read_text(text):
-    """The official sheet through its own reader; any other layout through the recognizer."""
+def read_text(text, source="文本"):
+    """The official sheet through its own reader, any other layout through the recognizer;
+    the projects read are validated against the models (`validate`)."""
+    return _validated(_read_text(text), source)
+
+
+def _validated(result, source):
+    validate_projects(result.projects, source=source)
+    return result
+
+
+def _read_text(text):
     from .grid import check_cells, grid_from_text
     from .official import is_official
     from .recognize import recognize
@@ -67,19 +78,20 @@ def read_text(text):
 
 def read_projects(filename, data):
     """Parse a file's bytes into a ParseResult (projects as plain dicts, and the report)."""
+    source = f"文件“{filename.replace(chr(92), '/').rsplit('/', 1)[-1]}”"
     if data.startswith(ZIP_MAGIC) or filename.lower().endswith(OFFICE_SUFFIXES):
         from .container import check_container
 
         if check_container(data, expect=None) == "docx":
             from .docx import read_document
 
-            return read_document(data)
+            return _validated(read_document(data), source)
         from .workbook import read_any_workbook
 
-        return read_any_workbook(data)
+        return _validated(read_any_workbook(data), source)
     if b"\x00" in data[:4096]:
         raise ImportFormatError("", "文件不是文本、JSON、Excel或Word文件，无法导入。")
     text = decode_text(data)
     if text.lstrip().startswith("{") or filename.lower().endswith(".json"):
-        return ParseResult(projects=parse_document(text), backup=True)
-    return read_text(text)
+        return _validated(ParseResult(projects=parse_document(text), backup=True), source)
+    return read_text(text, source)

@@ -16,6 +16,7 @@ from lxml.etree import XMLSyntaxError
 from ...models import Funding, Goal
 from .. import layout, limits
 from ..errors import ImportFormatError
+from ..validate import FIELD_LIMITS
 from ..writers.xlsx import SUMMARY_SHEET
 from .container import check_container
 from .text import (
@@ -29,7 +30,7 @@ from .text import (
 )
 
 MARK_RE = re.compile(rf"^{layout.MARK_PREFIX}（(.+)）$")
-LIMITS = {"level1": 50, "level2": 50, "level3": 200, "value": 200, "basis": 50}
+LIMITS = {key: FIELD_LIMITS[key] for key in ("level1", "level2", "level3", "value", "basis")}
 
 
 def _where(title, row, col):
@@ -125,7 +126,7 @@ class _SheetReader(CellGrid):
 
     def read_basic(self, project):
         row = self.expect("项目名称", "项目名称")
-        project["name"] = self.text(row, 2, limit=200)
+        project["name"] = self.text(row, 2, limit=FIELD_LIMITS["name"])
         if not project["name"]:
             self.fail(row, 2, "项目名称为空。")
         row = self.expect("项目预算", "项目预算")
@@ -159,7 +160,7 @@ class _SheetReader(CellGrid):
         tables = list(layout.TABLE_TITLES.values())
         while self.peek() is not None and self.text(self.peek(), 1) not in tables:
             row = self.take()
-            name = self.text(row, 1, limit=100)
+            name = self.text(row, 1, limit=FIELD_LIMITS["goal_name"])
             if not name:
                 self.fail(row, 1, "目标名称为空。")
             if name in goals:
