@@ -64,6 +64,10 @@ def check_cells(grid, noun):
     for row in grid.rows:
         cells += len(row.cells)
         filled += sum(1 for cell in row.cells if cell.text)
+        for cell in row.cells:
+            if len(cell.text) > limits.MAX_CELL_CHARS:
+                message = f"单元格文字有{len(cell.text)}个字符，超过上限{limits.MAX_CELL_CHARS}个，拒绝导入。"
+                raise ImportFormatError(cell.where, message)
         if cells > limits.MAX_SHEET_AREA or filled > limits.MAX_CELLS:
             raise ImportFormatError(
                 row.where,
