@@ -102,3 +102,28 @@ def empty_cells(rows, columns):
         return body
 
     return _rewrite(small_workbook(), change)
+
+
+def long_document(megabytes):
+    """A Word document whose body (word/document.xml) takes about `megabytes`: short paragraphs."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("2025年项目支出绩效目标表")
+    out = io.BytesIO()
+    document.save(out)
+    paragraph = b"<w:p><w:r><w:t>%d</w:t></w:r></w:p>"
+    count = int(megabytes * 2**20) // (len(paragraph) + 4)
+
+    def change(name, body, target):
+        if name == "word/document.xml":
+            head, _, rest = body.partition(b"<w:body>")
+            with target.open(name, "w") as part:
+                part.write(head + b"<w:body>")
+                for i in range(count):
+                    part.write(paragraph % i)
+                part.write(rest)
+            return None
+        return body
+
+    return _rewrite(out.getvalue(), change)

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from .bounds_files import big_shared_strings, crafted_dimension, empty_cells
+from .bounds_files import big_shared_strings, crafted_dimension, empty_cells, long_document
 from .conftest import ROOT
 
 SECONDS = 5
@@ -46,6 +46,7 @@ def measured(tmp_path_factory):
         "strings-190mb.xlsx": big_shared_strings(190),
         "strings-at-limit.xlsx": big_shared_strings(3),
         "empty-cells.xlsx": empty_cells(24000, 20),
+        "body-at-limit.docx": long_document(9.8),
         "deep.json": ('{"format": "perfgoals/1", "projects": ' + "[" * 10**5 + "]" * 10**5 + "}").encode(),
         "long.txt": ("2025年项目支出绩效目标批复\n" + "项目名称\t测试\t" * 30_000).encode(),
     }
@@ -74,6 +75,7 @@ def measured(tmp_path_factory):
         ("strings-190mb.xlsx", "xl/sharedStrings.xml：共享字符串解压后约190MB，超过上限4MB"),
         ("strings-at-limit.xlsx", None),
         ("empty-cells.xlsx", "工作表“表1”：内部元素超过"),
+        ("body-at-limit.docx", "第50001段：文档中的单元格超过50000个"),
         ("deep.json", "第1行：JSON嵌套超过32层"),
         ("long.txt", "超过上限"),
     ],

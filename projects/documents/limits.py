@@ -20,7 +20,7 @@ PART_LIMITS = (
     ("xl/sharedStrings.xml", "共享字符串", 4 * MB),
     ("xl/styles.xml", "样式表", 8 * MB),
     ("xl/worksheets/", "工作表", 16 * MB),
-    ("word/document.xml", "文档正文", 16 * MB),
+    ("word/document.xml", "文档正文", 10 * MB),
 )
 
 # Worksheets and tables.
