@@ -61,13 +61,13 @@ def check_container(data, expect="xlsx"):
                     entry.filename, f"{noun}含有宏（VBA），出于安全考虑拒绝导入；请另存为{plain}。"
                 )
             total += entry.file_size
-            _check_part(entry)
             if entry.file_size > RATIO_FLOOR and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
                 raise ImportFormatError(
                     entry.filename,
                     f"压缩比异常（{entry.file_size // max(entry.compress_size, 1)}:1），"
                     "疑似压缩炸弹，拒绝导入。",
                 )
+            _check_part(entry)
         if total > MAX_UNCOMPRESSED:
             raise ImportFormatError(
                 "",
