@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 SEED_TEXT := fixtures/seed/2025-鄂州市数据局.txt
 
-.PHONY: run test venv system-deps fixtures lint migrate load bench
+.PHONY: run test fuzz venv system-deps fixtures lint migrate load bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: migrate
 
 test: venv system-deps
 	PERFGOALS_DEV=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# The property-based tests (tests/test_fuzz.py, Hypothesis) with many more examples than
+# `make test` runs (profile "fuzz" in tests/conftest.py): a few minutes.
+fuzz: venv
+	HYPOTHESIS_PROFILE=fuzz PERFGOALS_DEV=1 $(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
 
 # Regenerate fixtures/seed-2025.json from the copied text through the importer.
 fixtures: venv

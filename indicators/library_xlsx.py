@@ -10,15 +10,14 @@ the cell, and nothing is stored. A valid file adds and updates common indicators
 (in one transaction); rows missing from the file are kept (停用 them with 状态).
 """
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import transaction
 
-from projects.documents.limits import MAX_ROWS
-from projects.documents.readers.container import check_container
+from projects.documents.errors import ImportFormatError
+from projects.documents.readers.xlsx import read_cells
 from projects.models import ProjectType
 
 from .library import items
@@ -159,24 +158,13 @@ def _cell(row, col):
 
 def read_common(data):
     """The common indicators of a library workbook, as validated dicts (nothing stored)."""
-    from openpyxl import load_workbook
-
     try:
-        check_container(data)
-    except ValueError as exc:
+        sheets = {title: values for title, values, _merges in read_cells(data)}  # bounded, no formulas
+    except ImportFormatError as exc:
         raise LibraryImportError([str(exc)]) from None
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_vba=False)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise LibraryImportError([f"无法读取Excel工作簿（{type(exc).__name__}），文件可能已损坏。"]) from None
-    try:
-        if COMMON_SHEET not in workbook.sheetnames:
-            raise LibraryImportError(
-                [f"工作簿中没有“{COMMON_SHEET}”工作表，请使用本系统导出的指标库工作簿。"]
-            )
-        cells = _cells(workbook[COMMON_SHEET])
-    finally:
-        workbook.close()
+    if COMMON_SHEET not in sheets:
+        raise LibraryImportError([f"工作簿中没有“{COMMON_SHEET}”工作表，请使用本系统导出的指标库工作簿。"])
+    cells = sheets[COMMON_SHEET]
     problems = []
 
     def fail(row, col, message):
@@ -232,28 +220,6 @@ def _common_row(row, values, seen, fail):
     seen.setdefault(ident, row)
     data.update(project_type=TYPE_BY_LABEL.get(kind, ""), note=note, active=state != INACTIVE)
     return data
-
-
-def _cells(worksheet):
-    values = {}
-    for row in worksheet.iter_rows():
-        for cell in row:
-            value = getattr(cell, "value", None)
-            if value is None or value == "":
-                continue
-            if cell.row > MAX_ROWS or cell.column > len(COMMON_HEADER) + 20:
-                raise LibraryImportError(
-                    [f"{_cell(cell.row, cell.column)}：工作表超过{MAX_ROWS}行或列数过多，拒绝导入。"]
-                )
-            if cell.data_type == "f":
-                raise LibraryImportError(
-                    [
-                        f"{_cell(cell.row, cell.column)}：含有公式，本系统只接受文本内容，拒绝导入；"
-                        "请将公式转为文本后再导入（“=100%”请写作“＝100%”或“等于100%”）。"
-                    ]
-                )
-            values[(cell.row, cell.column)] = value
-    return values
 
 
 def _text(value, row, col, fail):

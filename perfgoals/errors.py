@@ -50,10 +50,43 @@ def server_error(request):
     return _page("500.html", 500)
 
 
+# Pages that answer a too large form themselves: the browser is sent back to the
+# page (GET) with the reason as a message, instead of a bare error page.
+FORM_PAGES = {"projects:paste", "projects:import", "projects:create", "projects:edit"}
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+def _drain(request):
+    """Read what is left of a refused body (up to DRAIN_LIMIT), so that the browser
+    gets the answer instead of a reset connection while it is still sending."""
+    stream = getattr(request, "_stream", None)
+    left = DRAIN_LIMIT
+    while stream is not None and left > 0:
+        chunk = stream.read(min(left, 256 * 1024))
+        if not chunk:
+            break
+        left -= len(chunk)
+
+
+def _form_page(request):
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return request.method == "POST" and match.view_name in FORM_PAGES
+
+
 def bad_request(request, exception):
-    """handler400, in Chinese: Django's reasons are English and meant for the log."""
+    """handler400, in Chinese: Django's reasons are English and meant for the log.
+
+    A form too large for `DATA_UPLOAD_MAX_MEMORY_SIZE` sent from the paste,
+    upload or editor page goes back to that page with the reason."""
     from django.conf import settings
+    from django.contrib import messages
     from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+    from django.http import HttpResponseRedirect
 
     reason = ""
     if isinstance(exception, RequestDataTooBig):
@@ -62,6 +95,10 @@ def bad_request(request, exception):
     elif isinstance(exception, TooManyFieldsSent):
         reason = "提交的表单字段过多，系统没有处理，也没有保存任何内容。"
     logger.warning("bad request: %s %s: %s", request.method, request.path, exception)
+    if reason and _form_page(request) and hasattr(request, "_messages"):
+        _drain(request)
+        messages.error(request, reason + "请减少内容后分几次提交。")
+        return HttpResponseRedirect(request.get_full_path())
     return _page("400.html", 400, reason=reason)
 
 

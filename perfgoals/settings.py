@@ -182,6 +182,10 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Largest upload accepted by the import screens (bytes).
 PERFGOALS_MAX_UPLOAD_BYTES = envint("PERFGOALS_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
+# Largest form body besides files (bytes): room for the paste page's 500,000 characters
+# (`projects.documents.limits.MAX_TEXT_CHARS`) even URL-encoded (9 bytes a Chinese character).
+# A larger body is answered on the page it came from (`perfgoals.errors.bad_request`).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("PERFGOALS_MAX_POST_BYTES", str(6 * 1024 * 1024))
 
 # Monitoring lights (results): a row or a project whose progress is below these shares
 # of the expected progress is 黄 / 红; from PERFGOALS_LIGHT_AHEAD_FROM it is marked 超前.

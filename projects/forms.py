@@ -26,6 +26,7 @@ the tree in one transaction with an atomic version compare-and-increment.
 import re
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -35,6 +36,8 @@ from indicators.checks import findings_by_goal, findings_by_indicator
 from indicators.fixes import row_fix
 from indicators.values import normalize_number, parse_value
 
+from .documents.limits import MAX_TEXT_CHARS
+from .documents.validate import FIELD_LIMITS, control_problem, value_problem
 from .models import Department, Funding, Goal, Project, ProjectType, Status
 from .services import replace_goals
 
@@ -77,6 +80,27 @@ def _required(label):
     return {"required": f"{label}不能为空。"}
 
 
+def refuse_control_characters(form):
+    """Every text field of `form` refuses control characters with a Chinese message naming
+    the field (Django's own NUL check reads "不允许是用空字符串。")."""
+    for name, field in form.fields.items():
+        if isinstance(field, forms.CharField):
+            label = str(field.label or name)
+
+            def check(value, label=label):
+                problem = control_problem(value, label)
+                if problem:
+                    raise forms.ValidationError(problem, code="control")
+
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ] + [check]
+
+
+BUDGET = Project._meta.get_field("budget")
+BUDGET_WHOLE_DIGITS = BUDGET.max_digits - BUDGET.decimal_places
+
+
 class ProjectForm(forms.ModelForm):
     department = filler_unit_field()
     year = forms.IntegerField(
@@ -90,19 +114,23 @@ class ProjectForm(forms.ModelForm):
             "max_value": "年度应在2000至2100之间。",
         },
     )
-    name = forms.CharField(label="项目名称", max_length=200, error_messages=_required("项目名称"))
+    name = forms.CharField(
+        label="项目名称",
+        max_length=FIELD_LIMITS["name"],
+        error_messages={**_required("项目名称"), "max_length": "项目名称过长（最多%(limit_value)d个字）。"},
+    )
     budget = forms.DecimalField(
         label="项目预算",
         min_value=0,
-        max_digits=18,
-        decimal_places=6,
+        max_digits=BUDGET.max_digits,
+        decimal_places=BUDGET.decimal_places,
         error_messages={
             **_required("项目预算"),
             "invalid": "项目预算应为数字（万元），如 266 或 12.5。",
             "min_value": "项目预算不能为负数。",
-            "max_digits": "项目预算的数字过长。",
-            "max_decimal_places": "项目预算最多保留6位小数。",
-            "max_whole_digits": "项目预算的整数部分过长。",
+            "max_digits": f"项目预算的数字过长（整数部分最多{BUDGET_WHOLE_DIGITS}位）。",
+            "max_decimal_places": "项目预算最多保留%(max)s位小数。",
+            "max_whole_digits": "项目预算的整数部分过长（最多%(max)s位）。",
         },
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}),
     )
@@ -128,6 +156,7 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        refuse_control_characters(self)
         self.fields["department"].queryset = Department.objects.restrict(user, "edit")
         if not self.instance.pk:
             self.initial["year"] = self.initial.get("year") or timezone.localdate().year
@@ -182,24 +211,27 @@ def _select_choices(options, current, valid=False):
     return choices
 
 
+def _row_field(name, **kwargs):
+    """A text field of an indicator row, as long as the model's field allows."""
+    label = ROW_LABELS[name]
+    limit = FIELD_LIMITS[name]
+    return forms.CharField(label=label, max_length=limit, error_messages=_required(label), **kwargs)
+
+
 class IndicatorForm(ContentFormMixin, forms.Form):
     content_fields = ROW_FIELDS
 
-    level1 = forms.CharField(label="一级指标", max_length=50, error_messages=_required("一级指标"))
-    level2 = forms.CharField(label="二级指标", max_length=50, error_messages=_required("二级指标"))
-    level3 = forms.CharField(label="三级指标", max_length=200, error_messages=_required("三级指标"))
-    value = forms.CharField(
-        label="指标值",
-        max_length=200,
-        error_messages=_required("指标值"),
-        widget=forms.TextInput(attrs={"class": "value-input", "autocomplete": "off"}),
-    )
-    basis = forms.CharField(label="指标值确定依据", max_length=50, error_messages=_required("指标值确定依据"))
+    level1 = _row_field("level1")
+    level2 = _row_field("level2")
+    level3 = _row_field("level3")
+    value = _row_field("value", widget=forms.TextInput(attrs={"class": "value-input", "autocomplete": "off"}))
+    basis = _row_field("basis")
     position = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "position"}), required=False)
     id = stored_id_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        refuse_control_characters(self)
         for name in ROW_FIELDS:
             self.fields[name].error_messages["max_length"] = (
                 f"{ROW_LABELS[name]}过长：有%(show_value)d个字，最多%(limit_value)d个字，请缩短。"
@@ -236,6 +268,14 @@ class IndicatorForm(ContentFormMixin, forms.Form):
                 data["level1"] = home
         return data
 
+    def clean_value(self):
+        """A number the database cannot hold exactly is refused, never rounded (≥0.0000001% is not 0)."""
+        value = self.cleaned_data["value"]
+        problem = value_problem(value)
+        if problem:
+            raise forms.ValidationError(problem, code="number")
+        return value
+
     @property
     def understood(self):
         """How the typed 指标值 is read (the page updates it while typing)."""
@@ -248,6 +288,10 @@ class GoalForm(forms.Form):
     text = forms.CharField(label="目标说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     position = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "position"}), required=False)
     id = stored_id_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_control_characters(self)
 
 
 class EmptyPermittedFormSet(forms.BaseFormSet):
@@ -560,10 +604,16 @@ class PasteSheetForm(forms.Form):
     text = forms.CharField(
         label="批复表文本",
         widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
-        error_messages=_required("批复表文本"),
+        max_length=MAX_TEXT_CHARS,
+        error_messages={
+            **_required("批复表文本"),
+            "max_length": "粘贴的文本有%(show_value)d个字符，超过上限%(limit_value)d个字符；请分成几次粘贴。",
+        },
+        help_text=f"一次最多粘贴{MAX_TEXT_CHARS // 10000}万个字符",
         strip=False,
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        refuse_control_characters(self)
         self.fields["department"].queryset = Department.objects.restrict(user, "import")

@@ -13,6 +13,7 @@ from indicators.values import parse_value
 
 from .documents.data import project_to_dict
 from .documents.errors import ImportFormatError
+from .documents.validate import validate_projects
 from .models import ApprovalSnapshot, Department, Goal, Project, Status, Transition
 from .permissions import SYSTEM
 
@@ -332,6 +333,7 @@ def import_projects(projects, department=None, user=None, expected=None):
     """
     if user is None:
         raise TypeError("import_projects needs the importing user, or permissions.SYSTEM")
+    validate_projects(projects)  # the readers did; dicts from elsewhere are checked alike
     person = None if user is SYSTEM else user  # recorded as creator and in the history
     report = ImportReport()
     departments = {}

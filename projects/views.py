@@ -6,6 +6,7 @@ project answers 404); editing needs the project in `restrict(user, "edit")` (els
 (projects/permissions.py holds the rules).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -246,11 +247,11 @@ def paste_sheet(request):
     if not Department.objects.restrict(request.user, "import").exists():
         raise PermissionDenied("只有预算单位的填报人可以新建项目。")
     form = PasteSheetForm(request.POST or None, user=request.user)
-    context = {"form": form}
+    context = {"form": form, "upload_limit_mb": f"{settings.PERFGOALS_MAX_UPLOAD_BYTES / 2**20:g}"}
     if request.method == "POST" and form.is_valid():
         department = form.cleaned_data["department"]
         try:
-            result = read_text(form.cleaned_data["text"])  # the official layout or another one
+            result = read_text(form.cleaned_data["text"], "粘贴的文本")  # the official layout or another one
         except ImportFormatError as exc:
             context["parse_error"] = str(exc)
             return render(request, "projects/paste_sheet.html", context)

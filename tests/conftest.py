@@ -1,12 +1,25 @@
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from projects.documents.readers import read_projects
 from projects.permissions import SYSTEM
 from projects.services import import_projects
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property-based tests (Hypothesis): a bounded run in `make test`, a long one in `make fuzz`
+# (HYPOTHESIS_PROFILE=fuzz). No deadline: the machine is shared, and a slow example is not a bug.
+_HYPOTHESIS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hypothesis_settings.register_profile("default", max_examples=30, **_HYPOTHESIS)
+hypothesis_settings.register_profile("fuzz", max_examples=3000, **_HYPOTHESIS)
+hypothesis_settings.load_profile(os.getenv("HYPOTHESIS_PROFILE", "default"))
 SEED_TEXT = ROOT / "fixtures" / "seed" / "2025-鄂州市数据局.txt"
 SEED_JSON = ROOT / "fixtures" / "seed-2025.json"
 SEED_DEPARTMENT = "鄂州市数据局"

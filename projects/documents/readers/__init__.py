@@ -13,7 +13,9 @@ workflow state from a text, Word or unit Excel file) and the report: `repairs`,
 `skipped` and `unplaced` (see `findings`).
 """
 
+from .. import limits
 from ..errors import ImportFormatError
+from ..validate import validate_projects
 from .jsondoc import parse_document
 from .text import ParseResult, parse_sheets
 
@@ -31,13 +33,33 @@ def decode_text(data):
     raise ImportFormatError("", "文件编码无法识别，请另存为UTF-8编码的文本文件。")
 
 
-def read_text(text):
-    """The official sheet through its own reader; any other layout through the recognizer."""
-    from .grid import grid_from_text
+def check_text(text):
+    """Refuse a text past `limits.MAX_TEXT_CHARS` before any work is done on it."""
+    if len(text) > limits.MAX_TEXT_CHARS:
+        raise ImportFormatError(
+            "",
+            f"文本共{len(text)}个字符，超过上限{limits.MAX_TEXT_CHARS}个字符，拒绝导入；请分成几份分别导入。",
+        )
+
+
+def read_text(text, source="文本"):
+    """The official sheet through its own reader, any other layout through the recognizer;
+    the projects read are validated against the models (`validate`)."""
+    return _validated(_read_text(text), source)
+
+
+def _validated(result, source):
+    validate_projects(result.projects, source=source)
+    return result
+
+
+def _read_text(text):
+    from .grid import check_cells, grid_from_text
     from .official import is_official
     from .recognize import recognize
 
-    grid = grid_from_text(text)
+    check_text(text)
+    grid = check_cells(grid_from_text(text), "文本")
     if is_official(grid):
         return parse_sheets(text)
     try:
@@ -56,19 +78,20 @@ def read_text(text):
 
 def read_projects(filename, data):
     """Parse a file's bytes into a ParseResult (projects as plain dicts, and the report)."""
+    source = f"文件“{filename.replace(chr(92), '/').rsplit('/', 1)[-1]}”"
     if data.startswith(ZIP_MAGIC) or filename.lower().endswith(OFFICE_SUFFIXES):
         from .container import check_container
 
         if check_container(data, expect=None) == "docx":
             from .docx import read_document
 
-            return read_document(data)
+            return _validated(read_document(data), source)
         from .workbook import read_any_workbook
 
-        return read_any_workbook(data)
+        return _validated(read_any_workbook(data), source)
     if b"\x00" in data[:4096]:
         raise ImportFormatError("", "文件不是文本、JSON、Excel或Word文件，无法导入。")
     text = decode_text(data)
     if text.lstrip().startswith("{") or filename.lower().endswith(".json"):
-        return ParseResult(projects=parse_document(text), backup=True)
-    return read_text(text)
+        return _validated(ParseResult(projects=parse_document(text), backup=True), source)
+    return read_text(text, source)

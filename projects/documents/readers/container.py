@@ -4,7 +4,7 @@ import io
 import zipfile
 
 from ..errors import ImportFormatError
-from ..limits import MACRO_ENTRY, MAX_ENTRIES, MAX_RATIO, MAX_UNCOMPRESSED, RATIO_FLOOR
+from ..limits import MACRO_ENTRY, MAX_ENTRIES, MAX_RATIO, MAX_UNCOMPRESSED, PART_LIMITS, RATIO_FLOOR
 
 KINDS = {
     "xlsx": ("xl/workbook.xml", "工作簿", "Excel工作簿（.xlsx）", ".xlsm", ".xlsx"),
@@ -18,6 +18,17 @@ def kind_of(names):
         if main in names:
             return kind
     return None
+
+
+def _check_part(entry):
+    """Refuse a part that would be loaded or walked whole when it is too large."""
+    for prefix, what, limit in PART_LIMITS:
+        if entry.filename.startswith(prefix) and entry.file_size > limit:
+            raise ImportFormatError(
+                entry.filename,
+                f"{what}解压后约{entry.file_size / 2**20:.0f}MB，超过上限{limit // 2**20}MB，拒绝导入"
+                "（未读取内容）。",
+            )
 
 
 def check_container(data, expect="xlsx"):
@@ -56,6 +67,7 @@ def check_container(data, expect="xlsx"):
                     f"压缩比异常（{entry.file_size // max(entry.compress_size, 1)}:1），"
                     "疑似压缩炸弹，拒绝导入。",
                 )
+            _check_part(entry)
         if total > MAX_UNCOMPRESSED:
             raise ImportFormatError(
                 "",

@@ -58,6 +58,24 @@ def clean(text):
     return "\n".join(line for line in lines if line)
 
 
+def check_cells(grid, noun):
+    """Refuse a grid with more cells than the recognizer is given (`limits`), naming the row."""
+    cells = filled = 0
+    for row in grid.rows:
+        cells += len(row.cells)
+        filled += sum(1 for cell in row.cells if cell.text)
+        for cell in row.cells:
+            if len(cell.text) > limits.MAX_CELL_CHARS:
+                message = f"单元格文字有{len(cell.text)}个字符，超过上限{limits.MAX_CELL_CHARS}个，拒绝导入。"
+                raise ImportFormatError(cell.where, message)
+        if cells > limits.MAX_SHEET_AREA or filled > limits.MAX_CELLS:
+            raise ImportFormatError(
+                row.where,
+                f"{noun}的单元格超过上限（共{limits.MAX_SHEET_AREA}个、有内容的{limits.MAX_CELLS}个），拒绝导入。",
+            )
+    return grid
+
+
 # -- text ------------------------------------------------------------------
 def grid_from_text(text):
     grid = Grid()

@@ -2,15 +2,19 @@
 validating every field and saying where a problem is (`projects[0].goals[1].name`)."""
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.dateparse import parse_datetime
 
 from indicators.values import parse_value
 
-from ...models import Funding, Goal, ProjectType, Status, Transition, funding_in_order
+from ...models import ApprovalSnapshot, Funding, Goal, ProjectType, Status, Transition, funding_in_order
 from ..data import FORMAT, INDICATOR_TEXT_FIELDS
 from ..errors import ImportFormatError
+from ..limits import MAX_JSON_DEPTH
+from ..validate import FIELD_LIMITS
+from ..validate import max_length as max_length_of
 
 
 class DocumentError(ImportFormatError):
@@ -48,7 +52,10 @@ def _choice(value, choices, path):
 def _parse_indicator(data, path):
     if not isinstance(data, dict):
         raise DocumentError(path, "应为对象。")
-    row = {key: _text(data, key, path, required=False, max_length=200) for key in INDICATOR_TEXT_FIELDS}
+    row = {
+        key: _text(data, key, path, required=False, max_length=FIELD_LIMITS[key])
+        for key in INDICATOR_TEXT_FIELDS
+    }
     parsed = parse_value(row["value"])
     number = data.get("number")
     if number is not None and (parsed.number is None or _decimal(number) != parsed.number):
@@ -65,7 +72,7 @@ def _parse_goal(data, path):
         raise DocumentError(f"{path}.indicators", "应为列表。")
     return {
         "term": term,
-        "name": _text(data, "name", path, max_length=100),
+        "name": _text(data, "name", path, max_length=FIELD_LIMITS["goal_name"]),
         "text": _text(data, "text", path, required=False),
         "indicators": [_parse_indicator(row, f"{path}.indicators[{i}]") for i, row in enumerate(indicators)],
     }
@@ -90,8 +97,8 @@ def _parse_project(data, path):
         raise DocumentError(f"{path}.goals", "应为列表。")
     project = {
         "year": year,
-        "department": _text(data, "department", path, required=False, max_length=200),
-        "name": _text(data, "name", path, max_length=200),
+        "department": _text(data, "department", path, required=False, max_length=FIELD_LIMITS["department"]),
+        "name": _text(data, "name", path, max_length=FIELD_LIMITS["name"]),
         "budget": budget,
         "project_type": _choice(data.get("project_type"), ProjectType, f"{path}.project_type"),
         "funding": funding_in_order(funding),
@@ -150,7 +157,7 @@ def _parse_transition(data, path):
         "to_status": _choice(data.get("to_status"), Status, f"{path}.to_status"),
         "user": _username(data, "user", path),
         "comment": _text(data, "comment", path, required=False),
-        "body": _text(data, "body", path, required=False, max_length=200),
+        "body": _text(data, "body", path, required=False, max_length=max_length_of(Transition, "body")),
         "version": _version(data, path),
         "at": _moment(data, "at", path),
     }
@@ -164,7 +171,13 @@ def _parse_approval(data, path):
     return {
         "version": _version(data, path),
         "approved_by": _username(data, "approved_by", path),
-        "approved_by_name": _text(data, "approved_by_name", path, required=False, max_length=150),
+        "approved_by_name": _text(
+            data,
+            "approved_by_name",
+            path,
+            required=False,
+            max_length=max_length_of(ApprovalSnapshot, "approved_by_name"),
+        ),
         "approved_at": _moment(data, "approved_at", path),
         "comment": _text(data, "comment", path, required=False),
         "steps": _steps(data, path),
@@ -186,12 +199,35 @@ def _steps(data, path):
     return [{key: step.get(key, "") for key in STEP_FIELDS} for step in steps]
 
 
+# Strings (skipped whole) and the brackets that open or close a level.
+JSON_TOKEN_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def check_depth(text):
+    """Refuse nesting deeper than `limits.MAX_JSON_DEPTH` before parsing (no RecursionError)."""
+    depth = 0
+    for match in JSON_TOKEN_RE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                raise DocumentError(
+                    f"第{line}行", f"JSON嵌套超过{MAX_JSON_DEPTH}层，不是本系统导出的文件，拒绝导入。"
+                )
+        elif token in "]}":
+            depth -= 1
+
+
 def parse_document(text):
     """Validate a perfgoals/1 document; return its projects as plain dicts."""
+    check_depth(text)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DocumentError(f"第{exc.lineno}行第{exc.colno}列", f"不是有效的JSON（{exc.msg}）。") from None
+    except ValueError:  # an integer of more than 4300 digits (Python's limit)
+        raise DocumentError("", "不是有效的JSON（含有位数过多的数字）。") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DocumentError("format", f"不是本系统导出的文件（应为“{FORMAT}”格式）。")
     projects = data.get("projects")

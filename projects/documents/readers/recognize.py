@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 
 from ...models import Goal, ProjectType, funding_in_order
 from ..errors import ImportFormatError
+from ..validate import FIELD_LIMITS
 from .findings import Finding
 from .text import CHECKBOX_RE, FUNDING_BY_LABEL, PROJECT_TYPE_BY_LABEL, ParseResult
 
@@ -610,7 +611,7 @@ class Recognizer:
             if project["name"] and project["name"] != one_line(text):
                 self.start_project(cell.where)
                 project = self.project
-            project["name"] = fit(one_line(text), 200, cell.where, "项目名称")
+            project["name"] = fit(one_line(text), FIELD_LIMITS["name"], cell.where, "项目名称")
         elif kind == "budget":
             rank = BUDGET_LABELS[bare(label)]
             amount = self.money(text, label, cell.where)
@@ -637,7 +638,8 @@ class Recognizer:
             if name in FACTOR:  # 单位：万元
                 project["amount_unit"] = "万" if name == "万" else name
             elif name and rank < project["unit_rank"]:
-                project["department"], project["unit_rank"] = fit(name, 200, cell.where, "单位名称"), rank
+                unit_name = fit(name, FIELD_LIMITS["department"], cell.where, "单位名称")
+                project["department"], project["unit_rank"] = unit_name, rank
             elif name and name != project["department"]:
                 self.unplaced(
                     cell.where,
@@ -790,11 +792,11 @@ class Recognizer:
             goal = self.indicator_goal(term, row.where)
             goal["indicators"].append(
                 {
-                    "level1": fit(table.level1, 50, row.where, "一级指标"),
-                    "level2": fit(table.level2[index], 50, row.where, "二级指标"),
-                    "level3": fit(level3, 200, row.where, "三级指标"),
-                    "value": fit(value, 200, row.where, "指标值"),
-                    "basis": fit(text.get("basis", ""), 50, row.where, "指标值确定依据"),
+                    "level1": fit(table.level1, FIELD_LIMITS["level1"], row.where, "一级指标"),
+                    "level2": fit(table.level2[index], FIELD_LIMITS["level2"], row.where, "二级指标"),
+                    "level3": fit(level3, FIELD_LIMITS["level3"], row.where, "三级指标"),
+                    "value": fit(value, FIELD_LIMITS["value"], row.where, "指标值"),
+                    "basis": fit(text.get("basis", ""), FIELD_LIMITS["basis"], row.where, "指标值确定依据"),
                 }
             )
             if table.joined and (text.get("comparator") or text.get("unit")):

@@ -236,6 +236,8 @@ class _Reader:
 
     def get_goal(self, name, number, create=False):
         match = GOAL_NAME_RE.match(name)
+        if match is None:  # a shifted row's cell placed in the goal column by elimination
+            raise SheetFormatError(number, f"目标名称“{name[:20]}”应为“长期绩效目标1”或“年度绩效目标1”等。")
         name = f"{match[1]}绩效目标{match[2]}"
         for goal in self.project["goals"]:
             if goal["name"] == name:

@@ -1,8 +1,9 @@
 """Read any Excel workbook: our own export as before, a unit's own sheets by recognition.
 
 Every guard of `readers.xlsx` applies to every sheet: the zip container is
-checked before openpyxl opens anything (`container`), and each cell is checked
-for formulas and the sheet for its size before any sheet is read. Then, sheet
+checked before openpyxl opens anything (`container`), and each sheet is walked
+by `xlsx.read_sheets` (the cells that exist, within `limits`, formulas refused)
+before any sheet is read. Then, sheet
 by sheet:
 
 - a sheet in the layout our export writes (title `YYYY年项目支出绩效目标批复`
@@ -14,19 +15,17 @@ A sheet where nothing is recognised is named in the report, not dropped
 silently; a workbook where nothing at all is recognised is refused.
 """
 
-import io
 from datetime import date, datetime, time
 
 from .. import layout
 from ..errors import ImportFormatError
 from ..writers.xlsx import SUMMARY_SHEET
-from .container import check_container
 from .findings import Finding
 from .grid import cell_name, grid_from_sheet
 from .official import is_official, read_official
 from .recognize import recognize
 from .text import TITLE_RE, ParseResult
-from .xlsx import MARK_RE, MAX_COLUMNS, MAX_ROWS, _merges, _SheetReader
+from .xlsx import MARK_RE, _SheetReader, read_sheets
 
 
 def _text_of(value, number_format):
@@ -47,28 +46,6 @@ def _text_of(value, number_format):
     return str(value).strip()
 
 
-def _cells(worksheet):
-    """{(row, col): (value, number format)}; refuses formulas and oversized sheets (as `xlsx._values`)."""
-    cells = {}
-    for row in worksheet.iter_rows():
-        for cell in row:
-            value = getattr(cell, "value", None)
-            if value is None or value == "":
-                continue
-            if cell.row > MAX_ROWS or cell.column > MAX_COLUMNS:
-                raise ImportFormatError(
-                    cell_name(worksheet.title, cell.row, cell.column),
-                    f"工作表超过{MAX_ROWS}行或{MAX_COLUMNS}列，拒绝导入。",
-                )
-            if cell.data_type == "f":
-                raise ImportFormatError(
-                    cell_name(worksheet.title, cell.row, cell.column),
-                    "含有公式，本系统只接受文本内容，出于安全考虑拒绝导入；请将公式转为数值或文本后再导入。",
-                )
-            cells[(cell.row, cell.column)] = (value, getattr(cell, "number_format", ""))
-    return cells
-
-
 def is_our_export(values):
     """Our writer's sheet: (mark,) title in A1/A2, then `预算单位：…` in column A."""
     first = [str(values.get((r, 1), "")).strip() for r in (1, 2, 3)]
@@ -77,23 +54,7 @@ def is_our_export(values):
 
 
 def read_any_workbook(data):
-    from openpyxl import load_workbook
-
-    check_container(data, expect="xlsx")
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_vba=False)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ImportFormatError(
-            "", f"无法读取Excel工作簿（{type(exc).__name__}），文件可能已损坏。"
-        ) from None
-    try:
-        # Every sheet is checked for formulas before any is read as a project.
-        sheets = [
-            (ws.title, _cells(ws), _merges(workbook._archive, ws._worksheet_path))
-            for ws in workbook.worksheets
-        ]
-    finally:
-        workbook.close()
+    sheets = read_sheets(data)  # bounded, every sheet checked for formulas before any is read
     result, seen, first_place = ParseResult(), set(), None
     for title, cells, merges in sheets:
         if title == SUMMARY_SHEET or not cells:

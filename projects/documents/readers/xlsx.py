@@ -11,9 +11,12 @@ import io
 import re
 from datetime import date, datetime, time
 
+from lxml.etree import XMLSyntaxError
+
 from ...models import Funding, Goal
 from .. import layout, limits
 from ..errors import ImportFormatError
+from ..validate import FIELD_LIMITS
 from ..writers.xlsx import SUMMARY_SHEET
 from .container import check_container
 from .text import (
@@ -26,11 +29,8 @@ from .text import (
     parse_checkboxes,
 )
 
-MAX_ROWS = limits.MAX_ROWS
-MAX_COLUMNS = limits.MAX_COLUMNS
-
 MARK_RE = re.compile(rf"^{layout.MARK_PREFIX}（(.+)）$")
-LIMITS = {"level1": 50, "level2": 50, "level3": 200, "value": 200, "basis": 50}
+LIMITS = {key: FIELD_LIMITS[key] for key in ("level1", "level2", "level3", "value", "basis")}
 
 
 def _where(title, row, col):
@@ -126,7 +126,7 @@ class _SheetReader(CellGrid):
 
     def read_basic(self, project):
         row = self.expect("项目名称", "项目名称")
-        project["name"] = self.text(row, 2, limit=200)
+        project["name"] = self.text(row, 2, limit=FIELD_LIMITS["name"])
         if not project["name"]:
             self.fail(row, 2, "项目名称为空。")
         row = self.expect("项目预算", "项目预算")
@@ -160,7 +160,7 @@ class _SheetReader(CellGrid):
         tables = list(layout.TABLE_TITLES.values())
         while self.peek() is not None and self.text(self.peek(), 1) not in tables:
             row = self.take()
-            name = self.text(row, 1, limit=100)
+            name = self.text(row, 1, limit=FIELD_LIMITS["goal_name"])
             if not name:
                 self.fail(row, 1, "目标名称为空。")
             if name in goals:
@@ -214,56 +214,166 @@ class _SheetReader(CellGrid):
             self.fail(row, col, exc.message)
 
 
-def _merges(archive, path):
-    """Merged ranges (min_row, min_col, max_row, max_col) of one worksheet's XML.
+FORMULA_MESSAGE = "含有公式，本系统只接受文本内容，出于安全考虑拒绝导入；请将公式转为数值或文本后再导入。"
 
-    Read-only worksheets do not load merges, and a full openpyxl load spends
-    most of its time formatting merged cells, so they are read here directly.
-    """
-    from defusedxml.ElementTree import iterparse
+
+class _Walk:
+    """The bounded walk over one worksheet's XML (see `sheet_cells`)."""
+
+    def __init__(self, title, budget):
+        self.title = title
+        self.budget = budget  # [filled cells left in the workbook]
+        self.elements = 0
+        self.cells = {}
+        self.last_row = self.last_col = 0
+
+    def fail(self, row, col, message):
+        raise ImportFormatError(_where(self.title, row, col), message)
+
+    def count(self):
+        self.elements += 1
+        if self.elements > limits.MAX_SHEET_ELEMENTS:
+            raise ImportFormatError(
+                f"工作表“{self.title}”",
+                f"内部元素超过{limits.MAX_SHEET_ELEMENTS}个（含空单元格），不是正常的批复表，拒绝导入。",
+            )
+
+
+    def take(self, cell, worksheet):
+        """Keep a filled cell (value and number format); refuse it past the limits."""
+        from openpyxl.cell.read_only import ReadOnlyCell
+
+        value, row, col = cell["value"], cell["row"], cell["column"]
+        if value is None or value == "":
+            return
+        if row > limits.MAX_ROWS or col > limits.MAX_COLUMNS:
+            self.fail(row, col, f"工作表超过{limits.MAX_ROWS}行或{limits.MAX_COLUMNS}列，拒绝导入。")
+        if cell["data_type"] == "f":
+            self.fail(row, col, FORMULA_MESSAGE)
+        if isinstance(value, str) and len(value) > limits.MAX_CELL_CHARS:
+            self.fail(row, col, f"单元格文字超过{limits.MAX_CELL_CHARS}个字符，拒绝导入。")
+        self.budget[0] -= 1
+        if self.budget[0] < 0:
+            self.fail(row, col, f"工作簿中有内容的单元格超过{limits.MAX_CELLS}个，拒绝导入。")
+        shown = ReadOnlyCell(worksheet, row, col, value, cell["data_type"], cell["style_id"])
+        self.cells[(row, col)] = (value, shown.number_format)
+        self.last_row, self.last_col = max(self.last_row, row), max(self.last_col, col)
+        if self.last_row * self.last_col > limits.MAX_SHEET_AREA:
+            self.fail(row, col, f"工作表的使用范围（A1至此）超过{limits.MAX_SHEET_AREA}个单元格，拒绝导入。")
+
+
+def _merge_range(walk, ref, extent):
+    """A merged range cut to the sheet's filled area (None when wholly outside it)."""
     from openpyxl.utils import range_boundaries
 
-    merges = []
-    with archive.open(path) as source:
-        for _, element in iterparse(source):
-            if element.tag.endswith("}mergeCell"):
-                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
-                merges.append((min_row, min_col, max_row, max_col))
-            element.clear()
-    return merges
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+    except (TypeError, ValueError):
+        raise ImportFormatError(f"工作表“{walk.title}”", f"合并单元格范围“{ref[:40]}”无法识别。") from None
+    # Beyond the last filled row and column a merge shows nothing: it is cut there
+    # (or dropped), so `A1:XFD1048576` costs no more than the cells that exist.
+    if min_row > extent[0] or min_col > extent[1]:
+        return None
+    return (min_row, min_col, min(max_row, extent[0]), min(max_col, extent[1]))
 
 
-def _values(worksheet):
-    """{(row, col): value} of a read-only worksheet; refuses formulas and huge sheets."""
-    values = {}
-    for row in worksheet.iter_rows():
-        for cell in row:
-            value = getattr(cell, "value", None)
-            if value is None or value == "":
-                continue
-            if cell.row > MAX_ROWS or cell.column > MAX_COLUMNS:
-                raise ImportFormatError(
-                    _where(worksheet.title, cell.row, cell.column),
-                    f"工作表超过{MAX_ROWS}行或{MAX_COLUMNS}列，不是本系统导出的表格，拒绝导入。",
-                )
-            if cell.data_type == "f":
-                raise ImportFormatError(
-                    _where(worksheet.title, cell.row, cell.column),
-                    "含有公式，本系统只接受文本内容，出于安全考虑拒绝导入；请将公式转为数值或文本后再导入。",
-                )
-            values[(cell.row, cell.column)] = value
-    return values
+def sheet_cells(workbook, worksheet, budget):
+    """({(row, col): (value, number format)}, merges) of one worksheet, from the cells that exist.
+
+    The worksheet's XML is walked once as a stream: its declared dimension is
+    ignored (a 5 KB file may claim `A1:XFD1048576`), each element is counted and
+    dropped once read, and a sheet is refused, with the place, when it holds
+    more elements, rows, columns or area than `limits` allow or any formula.
+    Merged ranges (min_row, min_col, max_row, max_col) are cut to the filled area.
+    `budget` ([cells]) is what the workbook's other sheets left of `limits.MAX_CELLS`.
+    """
+    from lxml.etree import iterparse
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    parser = WorkSheetParser(
+        None,
+        worksheet._shared_strings,
+        data_only=False,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
+    walk = _Walk(worksheet.title, budget)
+    refs, row = [], None
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with workbook._archive.open(worksheet._worksheet_path) as source:
+        # lxml (C) with entities, DTDs and network access off: no expansion, no fetching.
+        # Only rows, cells and merged ranges come up to Python, once each.
+        events = iterparse(
+            source,
+            tag=(f"{main}c", f"{main}row", f"{main}mergeCell"),
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
+        )
+        for _event, element in events:
+            walk.count()
+            tag = element.tag
+            if tag == f"{main}c":
+                parent = element.getparent()
+                if parent is not row:  # the first cell of a row: where cells without `r` stand
+                    row = parent
+                    parser.row_counter = _row_number(row, parser.row_counter)
+                    parser.col_counter = 0
+                if len(element) == 0:  # an empty cell: nothing to read
+                    parser.col_counter += 1
+                    continue
+                try:
+                    cell = parser.parse_cell(element)
+                except (IndexError, KeyError, TypeError, ValueError):
+                    raise ImportFormatError(
+                        _where(walk.title, parser.row_counter, parser.col_counter + 1),
+                        "单元格内容无法读取，文件可能已损坏。",
+                    ) from None
+                element.clear()
+                walk.take(cell, worksheet)
+            elif tag == f"{main}row":
+                if row is not element:  # a row without cells still counts
+                    parser.row_counter = _row_number(element, parser.row_counter)
+                row = None
+                parent = element.getparent()
+                if parent is not None:
+                    parent.remove(element)  # read: nothing of it stays in memory
+            else:
+                refs.append(element.get("ref", ""))
+                element.clear()
+    merges, area = [], 0
+    for ref in refs:
+        merge = _merge_range(walk, ref, (walk.last_row, walk.last_col))
+        if merge is None:
+            continue
+        area += (merge[2] - merge[0] + 1) * (merge[3] - merge[1] + 1)
+        if area > limits.MAX_MERGED_CELLS:
+            raise ImportFormatError(
+                f"工作表“{walk.title}”合并单元格{ref}",
+                f"合并单元格覆盖的单元格超过{limits.MAX_MERGED_CELLS}个，拒绝导入。",
+            )
+        merges.append(merge)
+    return walk.cells, merges
 
 
-def read_cells(data):
-    """[(title, values, merges)] of every worksheet of an uploaded workbook.
+def _row_number(element, previous):
+    try:
+        return int(float(element.get("r")))
+    except (TypeError, ValueError):
+        return previous + 1
 
-    The zip container is checked before openpyxl opens anything, and every
-    worksheet is checked for formulas (refused) before any is read.
+
+def read_sheets(data):
+    """[(title, {(row, col): (value, number format)}, merges)] of every worksheet of a workbook.
+
+    The zip container is checked before openpyxl opens anything (sizes of the
+    shared strings, styles and each worksheet included), and every worksheet is
+    walked within the limits, formulas refused, before any is read as a project.
     """
     from openpyxl import load_workbook
 
-    check_container(data)
+    check_container(data, expect="xlsx")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_vba=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
@@ -271,14 +381,26 @@ def read_cells(data):
             "", f"无法读取Excel工作簿（{type(exc).__name__}），文件可能已损坏。"
         ) from None
     try:
-        # Every sheet is checked for formulas before any is read as a project.
-        sheets = [
-            (ws.title, _values(ws), _merges(workbook._archive, ws._worksheet_path))
-            for ws in workbook.worksheets
-        ]
+        sheets, budget = [], [limits.MAX_CELLS]
+        for worksheet in workbook.worksheets:
+            try:
+                cells, merges = sheet_cells(workbook, worksheet, budget)
+            except XMLSyntaxError as exc:  # damaged XML
+                raise ImportFormatError(
+                    f"工作表“{worksheet.title}”", f"无法读取（{type(exc).__name__}），文件可能已损坏。"
+                ) from None
+            sheets.append((worksheet.title, cells, merges))
     finally:
         workbook.close()
     return sheets
+
+
+def read_cells(data):
+    """[(title, {(row, col): value}, merges)]: `read_sheets` without the number formats."""
+    return [
+        (title, {key: value for key, (value, _format) in cells.items()}, merges)
+        for title, cells, merges in read_sheets(data)
+    ]
 
 
 def read_workbook(data):
