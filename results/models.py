@@ -24,6 +24,9 @@ from indicators import framework
 from indicators.values import COMPARATOR_SYMBOLS, is_money_unit, normalize_number, parse_value
 from projects.models import AppendOnly, Project, ProjectType
 
+from . import scoring
+from .scoring import Achievement
+
 MONEY_FACTORS = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 RATE_UNITS = ("%", "‰")
 FOUR = Decimal("0.0001")
@@ -256,8 +259,22 @@ class ResultForm(models.Model):
     light = models.PositiveSmallIntegerField("项目预警", choices=Light.choices, default=Light.NONE)
     behind = models.PositiveSmallIntegerField("落后指标数", default=0)
     ahead = models.PositiveSmallIntegerField("超前指标数", default=0)
+    # Self-evaluation (绩效自评): computed by evaluate() from the funds and the rows' scores.
+    budget_score = models.DecimalField("预算执行得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    total = models.DecimalField("总分", max_digits=6, decimal_places=2, null=True, blank=True)
+    grade = models.CharField("等级", max_length=2, blank=True)
 
-    COMPUTED = ("execution_rate", "funds_light", "funds_ahead", "light", "behind", "ahead")
+    COMPUTED = (
+        "execution_rate",
+        "funds_light",
+        "funds_ahead",
+        "light",
+        "behind",
+        "ahead",
+        "budget_score",
+        "total",
+        "grade",
+    )
 
     objects = ResultFormQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", *COMPUTED])
@@ -301,10 +318,17 @@ class ResultForm(models.Model):
     def light_code(self):
         return LIGHT_CODES[self.light]
 
+    @property
+    def is_evaluation(self):
+        return self.round.kind == Kind.EVALUATION
+
     def evaluate(self, rows=None, share=None, limits=None):
         """Compute every row's progress and light, then the form's: execution rate and
         its light, the project light (the worst of the funds and the rows), the counts of
-        rows behind (黄/红) and far ahead. Returns the rows."""
+        rows behind (黄/红) and far ahead; a self-evaluation is scored instead
+        (`score`). Returns the rows."""
+        if self.is_evaluation:
+            return self.score(rows)
         share = self.round.time_share if share is None else share
         limits = limits or thresholds()
         rows = list(self.rows.all()) if rows is None else rows
@@ -323,10 +347,52 @@ class ResultForm(models.Model):
         self.ahead = sum(1 for row in rows if row.ahead)
         return rows
 
+    def score(self, rows=None):
+        """The self-evaluation's scores (results/scoring.py): each row's, the budget
+        execution's, the total of the final scores (a reviewer's adjustment counts) and
+        the grade; None until everything is there to score. Returns the rows."""
+        rows = list(self.rows.all()) if rows is None else rows
+        for row in rows:
+            row.score_row()
+        self.execution_rate = None
+        if self.executed is not None and self.budget_full:
+            self.execution_rate = _q(self.executed / self.budget_full)
+        self.budget_score = scoring.budget_score(self.budget_full, self.executed)
+        finals = [row.final_score for row in rows]
+        if self.budget_score is None or not rows or any(score is None for score in finals):
+            self.total, self.grade = None, ""
+        else:
+            self.total = self.budget_score + sum(finals)
+            self.grade = scoring.grade_of(self.total)
+        self.behind = sum(1 for row in rows if row.below_weight)
+        self.ahead = sum(1 for row in rows if row.far_above)
+        return rows
+
+    @property
+    def weights_total(self):
+        return sum((row.weight or 0 for row in self.rows.all()), Decimal(0))
+
+    def evaluation_problems(self, rows):
+        found = []
+        if self.budget_full is None:
+            found.append("请填写全年预算数（A）。")
+        if self.executed is None:
+            found.append("请填写全年执行数（B）。")
+        if not self.summary.strip():
+            found.append("请填写年度总体目标的“实际完成情况”。")
+        total = sum((row.weight or 0 for row in rows), Decimal(0))
+        if rows and total != scoring.INDICATOR_POINTS:
+            found.append(f"各指标分值合计应为90分，现为{scoring.points_text(total)}分。")
+        for row in rows:
+            found += row.evaluation_problems()
+        return found
+
     def problems(self, rows=None):
         """What keeps the form from being submitted, in Chinese, each saying where."""
-        period = self.round.period
         rows = list(self.rows.all()) if rows is None else rows
+        if self.is_evaluation:
+            return self.evaluation_problems(rows)
+        period = self.round.period
         found = []
         if self.budget_full is None:
             found.append("请填写全年预算数。")
@@ -391,9 +457,26 @@ class ResultRow(models.Model):
     progress = models.DecimalField("实际进度", max_digits=16, decimal_places=4, null=True, blank=True)
     light = models.PositiveSmallIntegerField("预警", choices=Light.choices, default=Light.NONE)
     ahead = models.BooleanField("超前", default=False)
+    # Self-evaluation (绩效自评): the weight (分值, defaults from results/scoring.py), the
+    # level and points of a qualitative row, the computed score and a reviewer's change.
+    weight = models.DecimalField("分值", max_digits=6, decimal_places=2, null=True, blank=True)
+    level = models.CharField("完成程度", max_length=20, choices=Achievement.choices, blank=True)
+    points = models.DecimalField("定性得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField("得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    adjusted = models.DecimalField("审核调整得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    adjust_reason = models.TextField("调整理由", blank=True)
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="调整人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    adjusted_at = models.DateTimeField("调整时间", null=True, blank=True)
 
-    COMPUTED = ("expected", "progress", "light", "ahead")
-    VALUES = ("actual", "forecast", "causes", "reason", "likelihood", "note")
+    COMPUTED = ("expected", "progress", "light", "ahead", "score")
+    VALUES = ("actual", "forecast", "causes", "reason", "likelihood", "note", "weight", "level", "points")
 
     history = HistoricalRecords(excluded_fields=list(COMPUTED))
 
@@ -515,6 +598,62 @@ class ResultRow(models.Model):
         if self.likelihood == Likelihood.IMPOSSIBLE:
             self.light = Light.RED
 
+    # -- self-evaluation ------------------------------------------------------------
+
+    def score_row(self):
+        """This row's score (results/scoring.py); None until its value is given."""
+        if self.is_qualitative:
+            self.score = self.points if self.level and self.points is not None else None
+        else:
+            self.score = scoring.row_score(self.weight, self.comparator, self.number, self.actual_number)
+        return self.score
+
+    @property
+    def final_score(self):
+        """The score that counts: the reviewer's when they changed it."""
+        return self.adjusted if self.adjusted is not None else self.score
+
+    @property
+    def below_weight(self):
+        final = self.final_score
+        return final is not None and self.weight is not None and final < self.weight
+
+    @property
+    def far_above(self):
+        """An actual of 130 % or more of its target (a target possibly set too low)."""
+        actual = self.actual_number
+        if actual is None or not self.number or self.number < 0:
+            return False
+        return actual >= self.number * scoring.FAR_ABOVE
+
+    @property
+    def level_label(self):
+        return Achievement(self.level).label if self.level in Achievement.values else ""
+
+    def evaluation_problems(self):
+        found = []
+        if self.is_qualitative:
+            if not self.level:
+                found.append(f"{self.label}：请选择完成程度（达成、部分达成或未达成）。")
+            elif self.points is None:
+                found.append(f"{self.label}：请在“{self.level_label}”的范围内填写得分。")
+        elif not self.actual.strip():
+            found.append(f"{self.label}：请填写实际完成值（B）。")
+        if self.weight is None:
+            found.append(f"{self.label}：请填写分值。")
+        if not self.reason.strip():
+            if self.below_weight:
+                found.append(
+                    f"{self.label}得分{scoring.points_text(self.final_score)}分，低于分值"
+                    f"{scoring.points_text(self.weight)}分，请填写偏差原因分析及改进措施。"
+                )
+            elif self.far_above:
+                found.append(
+                    f"{self.label}实际完成值“{self.actual}”达到年度指标值的130%以上，"
+                    "请在偏差原因分析及改进措施中说明（指标值是否设定偏低）。"
+                )
+        return found
+
     @property
     def cause_labels(self):
         return [Cause(code).label for code in Cause.values if code in self.causes]
@@ -555,6 +694,7 @@ class FormTransition(AppendOnly, models.Model):
         SUBMIT = "submit", "提交"
         CONFIRM = "confirm", "确认"
         RETURN = "return", "退回"
+        ADJUST = "adjust", "调整得分"
 
     form = models.ForeignKey(
         ResultForm, verbose_name="监控表", on_delete=models.CASCADE, related_name="transitions"

@@ -33,7 +33,7 @@ from projects.workflow import TransitionNotAllowed, TransitionRefused
 from .documents import layout, readers
 from .documents import xlsx as result_xlsx
 from .filters import ResultFormFilter
-from .forms import FormEditor, StaleVersion
+from .forms import StaleVersion, editor_for
 from .history import form_history
 from .models import Basis, FormStatus, Light, ResultForm, ResultRow, Round, amount, percent, thresholds
 from .services import import_results
@@ -194,7 +194,7 @@ def form_page(request, pk):
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("此监控表当前不能由您填写。")
-        editor = FormEditor(form, request.POST, rows=rows)
+        editor = editor_for(form, request.POST, rows=rows)
         if editor.is_valid():
             try:
                 editor.save(request.user)
@@ -210,7 +210,7 @@ def form_page(request, pk):
             else:
                 return _after_save(request, form)
     elif can_edit:
-        editor = FormEditor(form, rows=rows)
+        editor = editor_for(form, rows=rows)
     context = {
         "form": form,
         "rows": rows,
