@@ -322,6 +322,11 @@ class ResultForm(models.Model):
     def is_evaluation(self):
         return self.round.kind == Kind.EVALUATION
 
+    @property
+    def noun(self):
+        """What users call the form: 自评表 or 监控表."""
+        return "自评表" if self.is_evaluation else "监控表"
+
     def evaluate(self, rows=None, share=None, limits=None):
         """Compute every row's progress and light, then the form's: execution rate and
         its light, the project light (the worst of the funds and the rows), the counts of

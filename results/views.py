@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Avg, Count, Prefetch, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -30,18 +30,23 @@ from projects.models import Department
 from projects.permissions import may_administer
 from projects.workflow import TransitionNotAllowed, TransitionRefused
 
+from . import scoring
 from .documents import layout, readers
 from .documents import xlsx as result_xlsx
 from .filters import ResultFormFilter
 from .forms import StaleVersion, editor_for
 from .history import form_history
-from .models import Basis, FormStatus, Light, ResultForm, ResultRow, Round, amount, percent, thresholds
+from .models import Basis, FormStatus, Kind, Light, ResultForm, ResultRow, Round, amount, percent, thresholds
+from .scoring import points_text
 from .services import import_results
-from .tables import ResultFormTable
-from .workflow import ACTIONS, actions_for
+from .tables import EvaluationTable, ResultFormTable
+from .workflow import ACTIONS, actions_for, adjust_score
+
+GRADES = tuple(label for _, label in scoring.GRADES)
 
 PDF_TYPE = "application/pdf"
 STYLESHEETS = ("css/sheet.css", "css/results.css")
+EVALUATION_STYLESHEETS = ("css/sheet.css", "css/evaluation.css")
 
 
 def _download(content, content_type, filename):
@@ -109,6 +114,9 @@ class OverviewView(LoginRequiredMixin, SingleTableMixin, FilterView):
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
+    def get_table_class(self):
+        return EvaluationTable if self.get_round().kind == Kind.EVALUATION else ResultFormTable
+
     def get_table_kwargs(self):
         return {"period": self.get_round().period}
 
@@ -122,6 +130,14 @@ class OverviewView(LoginRequiredMixin, SingleTableMixin, FilterView):
                 executed=Sum("executed"),
                 behind=Sum("behind"),
                 **{f"light_{light.value}": Count("project", filter=Q(light=light)) for light in Light},
+                **(
+                    {
+                        "average": Avg("total"),
+                        **{f"grade_{n}": Count("project", filter=Q(grade=g)) for n, g in enumerate(GRADES)},
+                    }
+                    if self.get_round().kind == Kind.EVALUATION
+                    else {}
+                ),
             )
         return self.totals
 
@@ -145,6 +161,8 @@ class OverviewView(LoginRequiredMixin, SingleTableMixin, FilterView):
             total_rate=percent(rate),
             share=percent(self.round.time_share),
             query=self.request.GET.urlencode(),
+            grades=[(grade, totals.get(f"grade_{n}", 0)) for n, grade in enumerate(GRADES)],
+            average=points_text(totals.get("average")),
         )
         return context
 
@@ -168,7 +186,8 @@ def forms_xlsx(request, pk):
     buffer = io.BytesIO()
     forms_ = _scoped(request, round_, "export").order_by("department_name", "project_name", "pk")
     result_xlsx.write_forms(round_, forms_, buffer)
-    return _download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}监控表.xlsx")
+    noun = "自评表" if round_.kind == Kind.EVALUATION else "监控表"
+    return _download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}{noun}.xlsx")
 
 
 # -- one form -------------------------------------------------------------------------
@@ -193,7 +212,7 @@ def form_page(request, pk):
     editor, status = None, 200
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("此监控表当前不能由您填写。")
+            raise PermissionDenied(f"此{form.noun}当前不能由您填写。")
         editor = editor_for(form, request.POST, rows=rows)
         if editor.is_valid():
             try:
@@ -203,7 +222,8 @@ def form_page(request, pk):
                     0,
                     (
                         "",
-                        "其他人已修改或提交了此监控表，您的填写尚未保存。请在新窗口打开查看最新内容后重新填写。",
+                        f"其他人已修改或提交了此{form.noun}，您的填写尚未保存。"
+                        "请在新窗口打开查看最新内容后重新填写。",
                     ),
                 )
                 status = 409
@@ -223,7 +243,61 @@ def form_page(request, pk):
         "share": percent(form.round.time_share),
         "several_goals": len({row.goal_name for row in rows}) > 1,
     }
+    if form.is_evaluation:
+        monitored = monitoring_rows(form)
+        for row in rows:
+            row.monitored = monitored.get(row.indicator_id)
+        context.update(
+            can_adjust=form.status == FormStatus.SUBMITTED
+            and ResultForm.objects.restrict(request.user, "review").filter(pk=form.pk).exists(),
+            adjusted=[row for row in rows if row.adjusted is not None],
+        )
+        return render(request, "results/evaluation_form.html", context, status=status)
     return render(request, "results/form.html", context, status=status)
+
+
+def monitoring_rows(form):
+    """{indicator id: its row in the year's latest monitoring round} of the form's project:
+    shown beside the self-evaluation's rows as context (one query)."""
+    found = {}
+    rows = (
+        ResultRow.objects.filter(
+            form__project_id=form.project_id,
+            form__round__kind=Kind.MONITORING,
+            form__round__year=form.round.year,
+            indicator__isnull=False,
+        )
+        .select_related("form__round")
+        .order_by("form__round__cutoff", "pk")
+    )
+    for row in rows:
+        found[row.indicator_id] = row  # the latest round's wins
+    return found
+
+
+@login_required
+@require_POST
+def adjust(request, pk):
+    """The unit's 审核人 changes one row's score of a submitted self-evaluation, with a reason."""
+    form = get_object_or_404(
+        ResultForm.objects.restrict(request.user).select_related("round", "project"), pk=pk
+    )
+    try:
+        transition = adjust_score(
+            form,
+            request.user,
+            request.POST.get("row"),
+            request.POST.get("score", ""),
+            request.POST.get("reason", ""),
+            version=request.POST.get("version"),
+        )
+    except TransitionNotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except TransitionRefused as exc:
+        messages.error(request, f"未能调整得分：{exc.message}")
+        return redirect("results:form", pk=form.pk)
+    messages.success(request, f"已调整得分。{transition.comment}")
+    return redirect("results:form", pk=form.pk)
 
 
 def _after_save(request, form):
@@ -270,7 +344,7 @@ def transition(request, pk, code):
     except TransitionRefused as exc:
         messages.error(request, f"未能{ACTIONS[code].label}：{exc.message}")
         return redirect("results:form", pk=form.pk)
-    messages.success(request, f"“{form.project_name}”的监控表{DONE[code]}")
+    messages.success(request, f"“{form.project_name}”的{form.noun}{DONE[code]}")
     return redirect("results:form", pk=form.pk)
 
 
@@ -281,7 +355,8 @@ def _filename(form, suffix):
 @login_required
 def form_print(request, pk):
     form = _form_of(request, pk)
-    return render(request, "results/print.html", {"form": form, "sheet": layout.build_form_sheet(form)})
+    context = {"form": form, "sheet": layout.build_form_sheet(form)}
+    return render(request, "results/print.html", context)
 
 
 @login_required
@@ -298,7 +373,8 @@ def form_pdf(request, pk):
         context = {"project": form.project, "component": problem[0], "remedy": problem[1]}
         return render(request, "projects/sheet_pdf_unavailable.html", context, status=503)
     sheet = layout.build_form_sheet(form)
-    content = sheet_pdf.render_pdf(sheet, base_url=request.build_absolute_uri("/"), stylesheets=STYLESHEETS)
+    styles = EVALUATION_STYLESHEETS if form.is_evaluation else STYLESHEETS
+    content = sheet_pdf.render_pdf(sheet, base_url=request.build_absolute_uri("/"), stylesheets=styles)
     return _download(content, PDF_TYPE, _filename(form, "pdf"))
 
 

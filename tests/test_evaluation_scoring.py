@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from projects.workflow import TransitionRefused
+from projects.workflow import TransitionNotAllowed, TransitionRefused
 from results import scoring
 from results.models import FormStatus, Kind, ResultForm, ResultRow
 from results.scoring import Achievement
+from results.workflow import adjust_score
 
 from .evaluation_helpers import (
     FIGURES,
@@ -115,3 +116,25 @@ def test_a_seed_project_is_scored_as_computed_by_hand(users):
     form = evaluation_form()
     form.submit(users["filler"])
     assert ResultForm.objects.get(pk=form.pk).status == FormStatus.SUBMITTED
+    review_with_one_change(form, users)
+
+
+def review_with_one_change(form, users):
+    """The reviewer (复核) changes one score, only with a reason and within the weight."""
+    reviewer = users["reviewer"]
+    water = form.rows.get(level3="每月消耗水量")
+    with pytest.raises(TransitionRefused, match="请填写调整理由"):
+        adjust_score(form, reviewer, water.pk, "9", " ")
+    with pytest.raises(TransitionRefused, match="应在0至10分"):
+        adjust_score(form, reviewer, water.pk, "11", "超出")
+    with pytest.raises(TransitionNotAllowed):
+        adjust_score(form, users["filler"], water.pk, "9", "填报人不能调整")
+    step = adjust_score(form, reviewer, water.pk, "9", "夏季高温用水属合理增加")
+    assert step.comment == "第2行（每月消耗水量）得分由8.33分调整为9分：夏季高温用水属合理增加"
+    form = evaluation_form()
+    water = form.rows.get(level3="每月消耗水量")
+    assert (water.score, water.adjusted, water.adjusted_by) == (Decimal("8.33"), Decimal("9.00"), reviewer)
+    # 72.43 − 8.33 + 9 = 73.10, still 中.
+    assert (form.total, form.grade) == (Decimal("73.10"), "中")
+    form.confirm(reviewer, "同意")
+    assert ResultForm.objects.get(pk=form.pk).status == FormStatus.CONFIRMED

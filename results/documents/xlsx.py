@@ -36,6 +36,10 @@ ROLES = {
     "number": {"align": "right"},
     "computed": {"align": "center"},
     "subhead": {"bold": True, "align": "left"},
+    "score": {"align": "center"},
+    "total": {"align": "center", "bold": True},
+    "grade": {"align": "left", "bold": True},
+    "adjustment": {"align": "left"},
     "light-none": {"align": "center"},
     **{
         layout.LIGHT_ROLES[light]: {"align": "center", "bold": True, "bg_color": color}
