@@ -19,7 +19,7 @@ from ..scoring import Achievement, points_text
 from .layout import AMOUNT_UNIT, MARK_NOTE, MARK_PREFIX, UNIT_PREFIX, _cell, _label, _sign_block
 
 COLUMNS = 9
-WIDTHS = (9, 10, 16, 12, 12, 7, 8, 14, 14)
+WIDTHS = (9, 10, 16, 12, 12, 10, 8, 14, 16)
 COLUMN_CLASSES = tuple(f"e-c{n}" for n in range(COLUMNS))
 TITLE = "项目支出绩效自评表"
 FUNDS_LABEL = "项目资金（万元）"
