@@ -163,6 +163,8 @@ class Round(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "year", "cutoff"], name="round_unique")]
 
     def __str__(self):
+        if self.kind == Kind.EVALUATION:
+            return f"{self.year}年度{self.get_kind_display()}"
         return f"{self.year}年{self.get_kind_display()}（{self.cutoff_label}）"
 
     @property

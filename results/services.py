@@ -275,16 +275,20 @@ def find_form(filled, user=None):
         forms = forms.restrict(user, "view")
     form = forms.select_related("round", "project").first()
     cutoff = filled.cutoff
-    label = f"{filled.department}“{filled.project}”（{filled.year}年 截至{cutoff.month}月{cutoff.day}日）"
+    if filled.kind == Kind.EVALUATION:
+        noun, when = "自评表", f"{filled.year}年度"
+    else:
+        noun, when = "监控表", f"{filled.year}年 截至{cutoff.month}月{cutoff.day}日"
+    label = f"{filled.department}“{filled.project}”（{when}）"
     if form is None:
-        raise ImportFormatError(filled.where, f"未找到{label}的监控表（或您无权查看）。")
+        raise ImportFormatError(filled.where, f"未找到{label}的{noun}（或您无权查看）。")
     if not form.is_editable:
         raise ImportFormatError(
             filled.where,
-            f"{label}的监控表{form.get_status_display()}，只能导入尚未提交的监控表；如需修改，请审核人先退回。",
+            f"{label}的{noun}{form.get_status_display()}，只能导入尚未提交的{noun}；如需修改，请审核人先退回。",
         )
     if user is not None and not ResultForm.objects.restrict(user, "import").filter(pk=form.pk).exists():
-        raise ImportFormatError(filled.where, f"只有{filled.department}的填报人可以导入{label}的监控表。")
+        raise ImportFormatError(filled.where, f"只有{filled.department}的填报人可以导入{label}的{noun}。")
     return form
 
 

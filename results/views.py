@@ -176,7 +176,8 @@ def overview_xlsx(request, pk):
     buffer = io.BytesIO()
     forms_ = _scoped(request, round_, "export").order_by("-light", "department_name", "project_name")
     result_xlsx.write_overview(round_, forms_, buffer)
-    return _download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}监控汇总.xlsx")
+    noun = "自评" if round_.kind == Kind.EVALUATION else "监控"
+    return _download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}{noun}汇总.xlsx")
 
 
 @login_required
