@@ -4,8 +4,9 @@ Each rule has a stable code, a severity, the guidance it follows and a Chinese
 message saying what is wrong and how to fix it. `check_project(project)` runs
 them all on a project whose tree is prefetched (`Project.objects.with_tree()`,
 whose rows also carry what the indicator library knows of their names),
-without further queries; `check_projects(queryset)` does the same for many
-projects in chunks.
+without further queries once last year's self-evaluation is attached
+(`attach_past(projects)`, one query for a list; else one query on the first
+check); `check_projects(queryset)` does the same for many projects in chunks.
 
 Precision matters as much as recall: a rule that flags correct rows teaches
 people to ignore it. So each rule only speaks when it is sure — e.g. the
