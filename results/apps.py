@@ -10,7 +10,9 @@ class ResultsConfig(AppConfig):
         from stats.sections import register
 
         from .past import last_year
-        from .stats import monitoring_section
+        from .stats import evaluation_section, monitoring_section
 
+        # Each goes right after 审核发现: the page shows 运行监控, then 绩效自评.
+        register(evaluation_section, after="findings")
         register(monitoring_section, after="findings")
         register_past(last_year)

@@ -229,7 +229,8 @@ class ResultFormQuerySet(models.QuerySet):
         return forms.filter(units, status__in=ACTION_STATES[action])
 
     def with_rows(self):
-        return self.select_related("round", "project__department").prefetch_related("rows")
+        rows = models.Prefetch("rows", queryset=ResultRow.objects.select_related("adjusted_by"))
+        return self.select_related("round", "project__department").prefetch_related(rows)
 
 
 class ResultForm(models.Model):

@@ -195,7 +195,7 @@ def forms_xlsx(request, pk):
 
 
 def _form_of(request, pk, action="view"):
-    rows = Prefetch("rows", queryset=ResultRow.objects.select_related("indicator"))
+    rows = Prefetch("rows", queryset=ResultRow.objects.select_related("indicator", "adjusted_by"))
     return get_object_or_404(
         ResultForm.objects.restrict(request.user, action)
         .select_related("round", "project__department")
