@@ -434,5 +434,16 @@ def rules(request):
         "red": percent(limits.red, 0),
         "ahead": percent(limits.ahead, 0),
         "bases": Basis,
+        "scoring": {
+            "budget": points_text(scoring.BUDGET_POINTS),
+            "indicators": points_text(scoring.INDICATOR_POINTS),
+            "level1": [(name, points_text(points)) for name, points in scoring.LEVEL1_POINTS.items()],
+            "bands": [
+                (scoring.Achievement(level).label, percent(low, 0), percent(high, 0))
+                for level, (low, high) in scoring.BANDS.items()
+            ],
+            "grades": [(label, points_text(floor)) for floor, label in scoring.GRADES],
+            "far_above": percent(scoring.FAR_ABOVE, 0),
+        },
     }
     return render(request, "results/rules.html", context)

@@ -138,3 +138,18 @@ def review_with_one_change(form, users):
     assert (form.total, form.grade) == (Decimal("73.10"), "中")
     form.confirm(reviewer, "同意")
     assert ResultForm.objects.get(pk=form.pk).status == FormStatus.CONFIRMED
+
+
+def test_the_rules_page_shows_the_scoring_defaults(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("reader"))
+    page = client.get("/results/rules/").content.decode()
+    for text in (
+        "绩效自评：评分规则",
+        "产出指标 50 分、效益指标 30 分、满意度指标 10 分",
+        "达成 80%–100%；部分达成 60%–80%；未达成 0%–60%",
+        "<strong>优</strong> ≥ 90 分；<strong>良</strong> ≥ 80 分；",
+        "<strong>中</strong> ≥ 60 分；<strong>差</strong> &lt; 60 分",
+        "执行率（全年执行数 ÷ 全年预算数）× 10，最高 10 分",
+        "实际完成值达到指标值 130% 以上",
+    ):
+        assert text in page, text
