@@ -104,7 +104,9 @@ def _funds_block(form):
     return Block(kind="funds", bodies=[[head, total, *parts]])
 
 
-def _indicator_rows(rows, start):
+def _indicator_rows(rows, start, editable):
+    """Rows of one goal; an editable form's qualitative 得分 cell holds the unit's points
+    (what an import reads back), a submitted one's the score as it counts."""
     drawn = []
     for index, row in enumerate(rows, start=start):
         key = f"rows.{index}."
@@ -112,7 +114,8 @@ def _indicator_rows(rows, start):
             actual = _cell(
                 row.level_label, "target", 4, field=key + "level", choices=LEVEL_CHOICES, hint=LEVEL_HINT
             )
-            score = _cell(score_text(row), "score", 6, field=key + "points", hint=POINTS_HINT)
+            shown = points_text(row.points) if editable else score_text(row)
+            score = _cell(shown, "score", 6, field=key + "points", hint=POINTS_HINT)
         else:
             actual = _cell(row.actual, "target", 4, field=key + "actual", hint=VALUE_HINT)
             score = _cell(score_text(row), "computed", 6)
@@ -199,7 +202,7 @@ def build_evaluation_sheet(form, rows=None):
         goals[-1][1].append(row)
     start = 0
     for name, goal_rows in goals:
-        body = _indicator_rows(goal_rows, start)
+        body = _indicator_rows(goal_rows, start, form.is_editable)
         start += len(goal_rows)
         if len(goals) > 1:
             body.insert(0, Row([_cell(name, "subhead", 0, COLUMNS)], "goal"))
