@@ -14,7 +14,16 @@ from simple_history.utils import bulk_update_with_history
 from indicators.values import normalize_number
 
 from . import scoring
-from .models import EDITABLE, Cause, Likelihood, ResultForm, ResultRow
+from .models import (
+    EDITABLE,
+    FUND_COLUMNS,
+    FUND_PART_KEYS,
+    FUND_PARTS,
+    Cause,
+    Likelihood,
+    ResultForm,
+    ResultRow,
+)
 from .scoring import Achievement
 
 
@@ -154,7 +163,12 @@ class EvaluationFundsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
-        for name in ("budget_full", "executed"):
+        for (part, part_label), (column, column_label) in (
+            (part, column) for part in FUND_PARTS for column in FUND_COLUMNS
+        ):
+            label = f"{part_label.removeprefix('其中：')}{column_label}"
+            self.fields[f"{part}_{column}"] = _amount(label)
+        for name in ("budget_full", "executed", *FUND_PART_KEYS):
             value = getattr(self.instance, name)
             self.initial[name] = "" if value is None else normalize_number(value)
 
@@ -209,7 +223,7 @@ class EvaluationRowForm(forms.ModelForm):
 
 FORM_KEYS = ("budget_full", "executed", "forecast", "funds_reason", "summary")
 ROW_KEYS = ("actual", "forecast", "causes", "reason", "likelihood", "note")
-AMOUNT_KEYS = ("budget_full", "executed", "forecast")
+AMOUNT_KEYS = ("budget_full", "executed", "forecast", *FUND_PART_KEYS)
 
 
 class FormEditor:
@@ -330,7 +344,7 @@ class EvaluationEditor(FormEditor):
     must add up to 90."""
 
     FUNDS_FORM, ROW_FORM = EvaluationFundsForm, EvaluationRowForm
-    FORM_KEYS = ("budget_full", "executed", "summary")
+    FORM_KEYS = ("budget_full", "executed", "summary", *FUND_PART_KEYS)
     ROW_KEYS = ("actual", "weight", "level", "points", "reason")
 
     def check_whole(self):

@@ -203,6 +203,33 @@ ACTION_STATES = {
 }
 
 
+# 项目资金（万元） by source on the self-evaluation form, and its columns.
+FUND_PARTS = (("appropriation", "其中：当年财政拨款"), ("carryover", "上年结转资金"), ("other", "其他资金"))
+FUND_COLUMNS = (("initial", "年初预算数"), ("full", "全年预算数（A）"), ("executed", "全年执行数（B）"))
+FUND_PART_KEYS = tuple(f"{part}_{column}" for part, _ in FUND_PARTS for column, _ in FUND_COLUMNS)
+
+
+def _fund_part(key):
+    part, column = key.split("_")
+
+    def get(form):
+        value = (form.funds_parts or {}).get(part, {}).get(column)
+        return None if value in (None, "") else Decimal(value)
+
+    def put(form, value):
+        parts = {name: dict(values) for name, values in (form.funds_parts or {}).items()}
+        columns = parts.setdefault(part, {})
+        if value is None:
+            columns.pop(column, None)
+            if not columns:
+                parts.pop(part)
+        else:
+            columns[column] = normalize_number(value)
+        form.funds_parts = parts
+
+    return property(get, put)
+
+
 class ResultFormQuerySet(models.QuerySet):
     def restrict(self, user, action="view"):
         """The forms `user` may `action`; every view, export, import and command of the
@@ -266,6 +293,9 @@ class ResultForm(models.Model):
     budget_score = models.DecimalField("预算执行得分", max_digits=6, decimal_places=2, null=True, blank=True)
     total = models.DecimalField("总分", max_digits=6, decimal_places=2, null=True, blank=True)
     grade = models.CharField("等级", max_length=2, blank=True)
+    # 项目资金 by source ({"appropriation": {"initial": "240", "full": …, "executed": …}, …}),
+    # read and written through the properties named in FUND_PART_KEYS.
+    funds_parts = models.JSONField("资金来源明细", default=dict, blank=True)
 
     COMPUTED = (
         "execution_rate",
@@ -380,12 +410,27 @@ class ResultForm(models.Model):
     def weights_total(self):
         return sum((row.weight or 0 for row in self.rows.all()), Decimal(0))
 
+    def parts_problems(self):
+        """The sources of funds, where given, add up to the 年度资金总额 in each column."""
+        found = []
+        totals = {"initial": self.budget_initial, "full": self.budget_full, "executed": self.executed}
+        for column, label in FUND_COLUMNS:
+            given = [getattr(self, f"{part}_{column}") for part, _ in FUND_PARTS]
+            given = [value for value in given if value is not None]
+            if given and totals[column] is not None and sum(given) != totals[column]:
+                found.append(
+                    f"资金来源（当年财政拨款、上年结转资金、其他资金）的{label}合计{amount(sum(given))}万元，"
+                    f"与年度资金总额的{label}{amount(totals[column])}万元不一致。"
+                )
+        return found
+
     def evaluation_problems(self, rows):
         found = []
         if self.budget_full is None:
             found.append("请填写全年预算数（A）。")
         if self.executed is None:
             found.append("请填写全年执行数（B）。")
+        found += self.parts_problems()
         if not self.summary.strip():
             found.append("请填写年度总体目标的“实际完成情况”。")
         total = sum((row.weight or 0 for row in rows), Decimal(0))
@@ -429,6 +474,10 @@ class ResultForm(models.Model):
         from .workflow import perform
 
         return perform(self, user, "return", comment, version=version)
+
+
+for _key in FUND_PART_KEYS:  # appropriation_initial … other_executed
+    setattr(ResultForm, _key, _fund_part(_key))
 
 
 class ResultRow(models.Model):

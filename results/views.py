@@ -36,7 +36,20 @@ from .documents import xlsx as result_xlsx
 from .filters import ResultFormFilter
 from .forms import StaleVersion, editor_for
 from .history import form_history
-from .models import Basis, FormStatus, Kind, Light, ResultForm, ResultRow, Round, amount, percent, thresholds
+from .models import (
+    FUND_COLUMNS,
+    FUND_PARTS,
+    Basis,
+    FormStatus,
+    Kind,
+    Light,
+    ResultForm,
+    ResultRow,
+    Round,
+    amount,
+    percent,
+    thresholds,
+)
 from .scoring import points_text
 from .services import import_results
 from .tables import EvaluationTable, ResultFormTable
@@ -252,6 +265,12 @@ def form_page(request, pk):
             can_adjust=form.status == FormStatus.SUBMITTED
             and ResultForm.objects.restrict(request.user, "review").filter(pk=form.pk).exists(),
             adjusted=[row for row in rows if row.adjusted is not None],
+            fund_parts=[
+                (label, [editor.funds[f"{part}_{column}"] for column, _ in FUND_COLUMNS])
+                for part, label in FUND_PARTS
+            ]
+            if editor
+            else [],
         )
         return render(request, "results/evaluation_form.html", context, status=status)
     return render(request, "results/form.html", context, status=status)

@@ -75,6 +75,15 @@ REASONS = {
     "节能降耗宣传覆盖": "宣传活动未全面开展；改进措施：下年度制定宣传计划。",
 }
 FUNDS = {"budget_full": "240", "executed": "216", "summary": "全年水电保障正常，部分指标未达成。"}
+# 项目资金 by source: 200 appropriated this year (180 spent) and 40 carried over (36 spent).
+PARTS = {
+    "appropriation_initial": "240",
+    "appropriation_full": "200",
+    "appropriation_executed": "180",
+    "carryover_full": "40",
+    "carryover_executed": "36",
+}
+FUNDS = {**FUNDS, **PARTS}
 
 
 def values(form, figures=FIGURES, funds=FUNDS, reasons=None):

@@ -70,6 +70,10 @@ def test_a_self_evaluation_is_filled_refused_submitted_adjusted_and_confirmed(pa
 
     page.get_by_label("全年预算数（A）", exact=True).fill("240")
     page.get_by_label("全年执行数（B）", exact=True).fill("216")
+    page.get_by_label("当年财政拨款全年预算数（A）", exact=True).fill("200")
+    page.get_by_label("当年财政拨款全年执行数（B）", exact=True).fill("180")
+    page.get_by_label("上年结转资金全年预算数（A）", exact=True).fill("40")
+    page.get_by_label("上年结转资金全年执行数（B）", exact=True).fill("36")
     page.get_by_label("实际完成情况", exact=True).fill("全年水电保障正常，部分指标未达成。")
     fill_rows(page)
     page.get_by_role("button", name="保存并提交").click()

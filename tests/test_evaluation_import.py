@@ -54,6 +54,11 @@ def fill_sheet(ws):
     of a qualitative row from its drop-down list."""
     money = row_of(ws, "B", "年度资金总额")
     ws[f"E{money}"], ws[f"F{money}"] = float(FUNDS["budget_full"]), float(FUNDS["executed"])
+    for label, part in (("其中：当年财政拨款", "appropriation"), ("上年结转资金", "carryover")):
+        line = row_of(ws, "B", label)
+        for column, key in (("D", "initial"), ("E", "full"), ("F", "executed")):
+            if f"{part}_{key}" in FUNDS:
+                ws[f"{column}{line}"] = float(FUNDS[f"{part}_{key}"])
     ws[f"F{row_of(ws, 'B', '预期目标') + 1}"] = FUNDS["summary"]
     for level3, given in FIGURES.items():
         line = row_of(ws, "C", level3)
@@ -77,6 +82,10 @@ def test_excel_filled_offline_scores_as_the_browser_and_json_carries_the_review(
     form = evaluation_form()
     assert {row.level3: row.score for row in form.rows.all()} == HAND
     assert (form.budget_score, form.total, form.grade) == (Decimal("9.00"), Decimal("72.43"), "中")
+    assert form.funds_parts == {
+        "appropriation": {"initial": "240", "full": "200", "executed": "180"},
+        "carryover": {"full": "40", "executed": "36"},
+    }
 
     # Submitted and reviewed: the JSON backup carries the scores and the change with its reason.
     form.submit(users["filler"])
@@ -88,6 +97,7 @@ def test_excel_filled_offline_scores_as_the_browser_and_json_carries_the_review(
     saved = next(item for item in document["forms"] if item["project"] == PROJECT)
     assert (saved["kind"], saved["status"]) == ("evaluation", "submitted")
     assert (saved["budget_score"], saved["total"], saved["grade"]) == ("9", "73.1", "中")
+    assert saved["funds"]["parts"]["carryover"] == {"initial": None, "full": "40", "executed": "36"}
     rows = {row["level3"]: row for row in saved["rows"]}
     assert (rows["每月消耗水量"]["weight"], rows["每月消耗水量"]["score"]) == ("10", "8.33")
     assert rows["每月消耗水量"]["adjusted"]["score"] == "9"
@@ -103,6 +113,8 @@ def test_json_filled_offline_scores_as_the_browser_and_a_wrong_unit_is_refused(u
     document = json.loads(path.read_text(encoding="utf-8"))
     item = next(item for item in document["forms"] if item["project"] == PROJECT)
     item["funds"].update(budget_full=FUNDS["budget_full"], executed=FUNDS["executed"])
+    item["funds"]["parts"]["carryover"].update(full="40", executed="36")
+    item["funds"]["parts"]["appropriation"].update(initial="240", full="200", executed="180")
     item["overall"]["actual"] = FUNDS["summary"]
     for row in item["rows"]:
         row.update(FIGURES[row["level3"]], reason=REASONS.get(row["level3"], ""))
@@ -112,6 +124,7 @@ def test_json_filled_offline_scores_as_the_browser_and_a_wrong_unit_is_refused(u
     form = evaluation_form()
     assert {row.level3: row.score for row in form.rows.all()} == HAND
     assert form.total == Decimal("72.43") and not form.problems()
+    assert form.carryover_executed == Decimal(36)
 
     item["rows"][1]["actual"] = "2100度"
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")

@@ -13,6 +13,7 @@ from results.workflow import adjust_score
 
 from .evaluation_helpers import (
     FIGURES,
+    FUNDS,
     HAND,
     REASONS,
     approve_for_evaluation,
@@ -105,6 +106,12 @@ def test_a_seed_project_is_scored_as_computed_by_hand(users):
     assert refused.value.findings[0] == (
         "第2行（每月消耗水量）得分8.33分，低于分值10分，请填写偏差原因分析及改进措施。"
     )
+    # The sources of funds must add up to the 年度资金总额.
+    fill(evaluation_form(), funds={**FUNDS, "carryover_executed": "30"})
+    assert evaluation_form().parts_problems() == [
+        "资金来源（当年财政拨款、上年结转资金、其他资金）的全年执行数（B）合计210万元，"
+        "与年度资金总额的全年执行数（B）216万元不一致。"
+    ]
     # An actual of 130 % of its target needs an explanation too (124 % of ≥95% is 130.5 %).
     fill(evaluation_form(), {**FIGURES, "供水供电设备完好率": {"actual": "124%"}}, reasons=REASONS)
     form = evaluation_form()

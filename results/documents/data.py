@@ -15,7 +15,8 @@ causes are codes of `models.Cause`, likelihood one of `models.Likelihood` or "".
 What a unit fills in is read back by `readers.parse_document`; everything
 computed is recomputed on import.
 
-A self-evaluation (kind "evaluation") carries instead "funds" without forecast,
+A self-evaluation (kind "evaluation") carries instead "funds" without forecast but
+with "parts" ({"appropriation" | "carryover" | "other": {"initial", "full", "executed"}}),
 "budget_score", "total", "grade", and rows {"goal", "level1", "level2", "level3",
 "target", "actual", "level", "points", "weight", "score", "adjusted", "reason"}:
 level is "achieved", "partial", "missed" or "" (qualitative rows), points the
@@ -28,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from indicators.values import normalize_number
 
-from ..models import LIGHT_CODES, Kind
+from ..models import FUND_COLUMNS, FUND_PARTS, LIGHT_CODES, Kind
 
 FORMAT = "perfgoals-results/1"
 
@@ -136,6 +137,10 @@ def _evaluation_to_dict(form, rows):
             "budget_full": _number(form.budget_full),
             "executed": _number(form.executed),
             "execution_rate": _percent(form.execution_rate),
+            "parts": {
+                part: {column: _number(getattr(form, f"{part}_{column}")) for column, _ in FUND_COLUMNS}
+                for part, _ in FUND_PARTS
+            },
         },
         "overall": {"target": form.goal_text, "actual": form.summary},
         "budget_score": _points(form.budget_score),

@@ -14,7 +14,7 @@ from django.utils.timezone import localtime
 from projects.documents.layout import Block, Row, Sheet, merge_runs
 
 from .. import scoring
-from ..models import FormStatus, amount, percent
+from ..models import FUND_COLUMNS, FUND_PARTS, FormStatus, amount, percent
 from ..scoring import Achievement, points_text
 from .layout import AMOUNT_UNIT, MARK_NOTE, MARK_PREFIX, UNIT_PREFIX, _cell, _label, _sign_block
 
@@ -23,7 +23,8 @@ WIDTHS = (9, 10, 16, 12, 12, 10, 8, 14, 16)
 COLUMN_CLASSES = tuple(f"e-c{n}" for n in range(COLUMNS))
 TITLE = "项目支出绩效自评表"
 FUNDS_LABEL = "项目资金（万元）"
-FUNDS_ROWS = ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
+FUNDS_ROWS = ("年度资金总额", *(label for _, label in FUND_PARTS))
+PART_HINT = "按资金来源填写金额（万元）；各来源合计应等于年度资金总额。"
 INDICATOR_HEADER = (
     "一级指标",
     "二级指标",
@@ -92,14 +93,23 @@ def _funds_block(form):
         Row(
             [
                 _cell(label, "label", 1, 2, header=True),
-                *(_cell("", "number", col) for col in (3, 4, 5)),
+                *(
+                    _cell(
+                        amount(getattr(form, f"{part}_{column}")),
+                        "number",
+                        col,
+                        field=f"{part}_{column}",
+                        hint=PART_HINT,
+                    )
+                    for col, (column, _) in zip((3, 4, 5), FUND_COLUMNS, strict=True)
+                ),
                 _cell("—", "computed", 6),
                 _cell("", "computed", 7),
                 _cell("—", "computed", 8),
             ],
             "funds",
         )
-        for label in FUNDS_ROWS[1:]
+        for part, label in FUND_PARTS
     ]
     return Block(kind="funds", bodies=[[head, total, *parts]])
 

@@ -25,7 +25,7 @@ from projects.documents.readers import ZIP_MAGIC, decode_text
 from projects.documents.readers.xlsx import CellGrid, read_cells
 from projects.documents.writers.xlsx import SUMMARY_SHEET
 
-from ..models import Cause, Kind, Likelihood, Round
+from ..models import FUND_COLUMNS, FUND_PARTS, Cause, Kind, Likelihood, Round
 from ..scoring import Achievement
 from . import layout
 from .data import FORMAT
@@ -282,12 +282,20 @@ def _form(data, path):
         "executed": _text(funds, "executed", f"{path}.funds"),
         "rows": [read_row(row, f"{path}.rows[{i}]") for i, row in enumerate(rows)],
     }
-    if not evaluation:
+    places = {}
+    if evaluation:
+        parts = _object(funds.get("parts") or {}, f"{path}.funds.parts")
+        for part, _ in FUND_PARTS:
+            columns = _object(parts.get(part) or {}, f"{path}.funds.parts.{part}")
+            for column, _ in FUND_COLUMNS:
+                values[f"{part}_{column}"] = _text(columns, column, f"{path}.funds.parts.{part}")
+                places[f"{part}_{column}"] = f"{path}.funds.parts.{part}.{column}"
+    else:
         values["forecast"] = _text(funds, "forecast", f"{path}.funds")
         values["funds_reason"] = _text(funds, "reason", f"{path}.funds")
     if "actual" in overall:
         values["summary"] = _text(overall, "actual", f"{path}.overall")
-    places = {
+    places |= {
         "budget_full": f"{path}.funds.budget_full",
         "executed": f"{path}.funds.executed",
         "forecast": f"{path}.funds.forecast",
