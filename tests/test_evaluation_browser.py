@@ -134,3 +134,6 @@ def review(page, round_, form):
     expect(sheet.locator("td.c-total")).to_have_text("73.1")
     expect(sheet).to_contain_text("审核人：shenhe")
     shot(page, "print")
+    page.goto(f"{page.base_url}/results/rules/#evaluation")
+    expect(page.locator("#scoring-defaults")).to_contain_text("产出指标 50 分")
+    shot(page, "rules")
