@@ -29,6 +29,11 @@ runs `generate_demo` (timed), and measures:
   for the whole round (`evaluate_round`, timed, with its query count), then the
   overview page (superuser, a unit's 审核人, filtered to 红, sorted by 执行率),
   the form page and the overview's Excel.
+- self-evaluation (results): a round for every approved project of the year
+  (`open_round --kind evaluation`, timed), values for every row (met, short, over a
+  ceiling; qualitative levels with points), the scoring of the whole year
+  (`evaluate_round`, timed, with its query count), and the batch Excel of `--batch`
+  forms (汇总 + one sheet each) next to its plain-XlsxWriter floor, as for the sheets.
 - the indicator library (page, search, the editor's suggestion request) and the
   statistics page, served from their kept figures, and the time to build those
   figures from nothing (all unit-years of the library, every project's tally).
@@ -76,7 +81,7 @@ def parse_args(argv=None):
     )
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one (db, N) case
-    parser.add_argument("--export", choices=["ours", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--export", choices=["ours", "evaluation", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
     parser.add_argument("--output", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -187,6 +192,19 @@ def print_table(result, out=sys.stdout):
                 f"{pad(page['case'], 34)}{page['median_ms']:>11.1f}{page['p95_ms']:>10.1f}"
                 f"{page['runs']:>6}{page['queries']:>9}\n"
             )
+    if result.get("evaluation"):
+        print_evaluation(result["evaluation"], w)
+
+
+def print_evaluation(evaluation, w):
+    w(f"\nself-evaluation: {evaluation['forms']:,} forms, {evaluation['rows']:,} rows\n")
+    w(f"{'open_round':<34}{evaluation['open_s']:>9.2f}{'':>9}\n")
+    w(f"{'scoring the whole year':<34}{evaluation['scoring_s']:>9.2f}{evaluation['scoring_queries']:>9}\n")
+    ours, floor = evaluation["export"]["ours"], evaluation["export"]["floor"]
+    w(f"{'batch Excel export':<34}{'time s':>9}{'peak MB':>10}{'size MB':>9}\n")
+    for label, part in ((f"ours ({int(ours['sheets'])} forms)", ours), ("floor (plain XlsxWriter)", floor)):
+        w(f"{label:<34}{part['seconds']:>9.2f}{part['peak_mb']:>10.1f}{part['size_mb']:>9.1f}\n")
+    w(f"{'ratio ours/floor':<34}{ours['seconds'] / floor['seconds']:>9.2f}\n")
 
 
 def main(argv=None):
@@ -474,6 +492,16 @@ def export_main(args):
         with open(args.output, "wb") as handle:
             sheets = sheet_xlsx.write_batch(queryset, handle)
         seconds = time.perf_counter() - started
+    elif args.export == "evaluation":
+        setup_django()
+        from results.documents import xlsx as result_xlsx
+
+        round_, queryset = evaluation_batch(int(os.environ["BENCH_YEAR"]), int(os.environ["BENCH_BATCH"]))
+        before = rss_mb()
+        started = time.perf_counter()
+        with open(args.output, "wb") as handle:
+            sheets = result_xlsx.write_forms(round_, queryset, handle)
+        seconds = time.perf_counter() - started
     else:
         import pickle
 
@@ -745,6 +773,178 @@ def measure_monitoring(case, year):
     }
 
 
+def report_scores(round_, chunk=2000):
+    """Values for every form and row of a self-evaluation round, as units report them:
+    actuals around the target (met, short, over a ceiling), a level and points within
+    its band for qualitative rows, executed funds. Plain bulk updates (setup)."""
+    import random
+    from decimal import Decimal
+
+    from indicators.values import normalize_number
+    from results.bulk import update_values
+    from results.models import ResultForm, ResultRow
+
+    rng = random.Random(2)
+    factors = [Decimal(f) for f in ("0.5", "0.8", "0.95", "1", "1", "1.1", "1.4", "2.5")]
+    levels = (("achieved", Decimal("0.9")), ("partial", Decimal("0.7")), ("missed", Decimal("0.3")))
+    pks = list(ResultRow.objects.filter(form__round=round_).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), chunk):
+        rows = list(
+            ResultRow.objects.filter(pk__in=pks[start : start + chunk]).only("number", "unit", "weight")
+        )
+        for row in rows:
+            row.reason = "偏差原因及改进措施"
+            if row.number is None:
+                row.level, share = rng.choice(levels)
+                row.points = (row.weight * share).quantize(Decimal("0.01"))
+            else:
+                row.actual = normalize_number((row.number * rng.choice(factors)).quantize(Decimal("0.01")))
+                row.actual += row.unit
+        update_values(ResultRow, rows, ["actual", "level", "points", "reason"])
+    forms = list(ResultForm.objects.filter(round=round_).only("budget_full"))
+    for form in forms:
+        form.executed = (form.budget_full * rng.choice(factors[:5])).quantize(Decimal("0.01"))
+        form.summary = "全年目标基本完成"
+    update_values(ResultForm, forms, ["executed", "summary"])
+    return len(pks)
+
+
+def evaluation_batch(year, count):
+    from results.models import Kind, ResultForm, Round
+
+    round_ = Round.objects.get(kind=Kind.EVALUATION, year=year)
+    forms = ResultForm.objects.filter(round=round_).order_by("department_name", "project_name", "pk")
+    return round_, forms.filter(pk__in=list(forms.values_list("pk", flat=True)[:count]))
+
+
+def precompute_evaluation_floor(year, count, path):
+    """The batch of self-evaluation forms as the floor writes it (see precompute_floor)."""
+    import io
+    import pickle
+
+    import xlsxwriter
+
+    from projects.documents.writers import xlsx as sheet_xlsx
+    from results.documents import evaluation as evaluation_layout
+    from results.documents import layout
+    from results.documents import xlsx as result_xlsx
+    from results.models import FormStatus
+
+    workbook = xlsxwriter.Workbook(io.BytesIO(), sheet_xlsx.WORKBOOK_OPTIONS)
+    made = {}
+    add_format = workbook.add_format
+
+    def recording(properties=None):
+        made_format = add_format(properties)
+        made[id(made_format)] = properties
+        return made_format
+
+    workbook.add_format = recording
+    writer = result_xlsx._writer(workbook)
+    formats = {role: made[id(made_format)] for role, made_format in writer.formats.items()}
+    workbook.close()
+    _, queryset = evaluation_batch(year, count)
+    used = {sheet_xlsx.SUMMARY_SHEET.lower()}
+    sheets, summary = [], []
+    widths = evaluation_layout.WIDTHS
+    for form in result_xlsx.iter_forms(queryset):
+        name = sheet_xlsx._unique_name(form.project_name, used)
+        sheet = layout.build_form_sheet(form)
+        total = "" if form.total is None else float(form.total)
+        summary.append(
+            (
+                name,
+                form.project_name,
+                form.department_name,
+                FormStatus(form.status).label,
+                float(form.budget_full or 0),
+                float(form.executed or 0),
+                str(form.execution_rate or ""),
+                float(form.budget_score or 0),
+                total,
+                form.grade,
+            )
+        )
+        cells, heights = [], []
+        for row in sheet.rows:
+            lines = 1
+            for cell in row.cells:
+                merged = cell.colspan > 1 or cell.rowspan > 1
+                last_row = row.number + cell.rowspan - 1
+                role = cell.role if cell.role in formats else "value"
+                cells.append((row.number, cell.col, last_row, cell.last_col, cell.text, role, merged))
+                if cell.rowspan == 1:
+                    width = sum(widths[cell.col : cell.last_col + 1])
+                    lines = max(lines, sheet_xlsx._lines(cell.text, width))
+            heights.append(
+                (row.number, {"title": 36, "mark": 24}.get(row.kind, lines * sheet_xlsx.LINE_HEIGHT + 4))
+            )
+        header = sheet.header_rows
+        repeat = (header[0].number, header[-1].number) if header else None
+        sheets.append((name, cells, heights, repeat))
+    data = {
+        "options": sheet_xlsx.WORKBOOK_OPTIONS,
+        "font": sheet_xlsx.FONT,
+        "widths": widths,
+        "formats": formats,
+        "summary_sheet": sheet_xlsx.SUMMARY_SHEET,
+        "summary_header": result_xlsx.EVALUATION_HEADER[1:],
+        "summary": summary,
+        "sheets": sheets,
+    }
+    with open(path, "wb") as handle:
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def measure_evaluation(case, year):
+    """The self-evaluation (绩效自评): a round for every approved project, values for every
+    row, the scoring of the whole year (`evaluate_round`), the batch Excel of `--batch`
+    forms against its floor, and the form page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from results.models import Kind
+    from results.services import evaluate_round, open_round
+
+    started = time.perf_counter()
+    round_ = open_round(Kind.EVALUATION, year).round
+    open_s = time.perf_counter() - started
+    rows = report_scores(round_)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        forms = evaluate_round(round_)
+    scoring_s = time.perf_counter() - started
+    scoring_queries = len(queries)
+    vacuum(connection, "results_resultform", "results_resultrow")
+    log(f"evaluation: open_round {open_s:.1f} s, scoring {scoring_s:.1f} s for {forms} forms, {rows} rows")
+
+    workdir = Path(case["workdir"])
+    grids = workdir / "evaluation-floor.pickle"
+    precompute_evaluation_floor(year, case["batch"], grids)
+    env = {**os.environ, "BENCH_YEAR": str(year), "BENCH_BATCH": str(case["batch"])}
+    runs = 1 if case["quick"] else 3
+    ours = [run_export("evaluation", None, str(workdir / "evaluation.xlsx"), env) for _ in range(runs)]
+    floor = [
+        run_export("floor", str(grids), str(workdir / "evaluation-floor.xlsx"), env) for _ in range(runs)
+    ]
+    export = {
+        "ours": {key: statistics.median(r[key] for r in ours) for key in ours[0]},
+        "floor": {key: statistics.median(r[key] for r in floor) for key in floor[0]},
+    }
+    log(f"evaluation batch export: ours {export['ours']}, floor {export['floor']}")
+    return {
+        "forms": forms,
+        "rows": rows,
+        "open_s": open_s,
+        "scoring_s": scoring_s,
+        "scoring_queries": scoring_queries,
+        "export": export,
+    }
+
+
 def measure_cold(year):
     """Building the kept figures from nothing, as the first request after `generate_demo`
     does: the library's entries of every unit-year, the statistics' per-project tallies."""
@@ -803,6 +1003,7 @@ def case_main(args):
         "checks": measure_checks(YEAR),
         "import": measure_import(case, YEAR),
         "monitoring": measure_monitoring(case, YEAR),
+        "evaluation": measure_evaluation(case, YEAR),
     }
     print(RESULT_PREFIX + json.dumps(result, ensure_ascii=False))
     return 0

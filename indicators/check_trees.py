@@ -20,6 +20,7 @@ from collections import namedtuple
 from itertools import islice
 
 from indicators.models import Indicator
+from indicators.past import attach_past
 from projects.models import Goal
 
 ROW_FIELDS = ("pk", "goal_id", "position", "level1", "level2", "level3", "value")
@@ -54,7 +55,17 @@ class TreeDepartment:
 
 class TreeProject:
     # _check_rows/_check_filled_rows: set by check_project for the length of a run.
-    __slots__ = ("_check_filled_rows", "_check_rows", "budget", "department", "goals", "name", "pk", "year")
+    __slots__ = (
+        "_check_filled_rows",
+        "_check_rows",
+        "budget",
+        "department",
+        "goals",
+        "last_year",
+        "name",
+        "pk",
+        "year",
+    )
 
     def __init__(self, values, department, goals):
         self.pk, self.name, self.year, self.budget, _ = values
@@ -97,9 +108,11 @@ def project_trees(queryset, chunk_size=2000):
         for values in Goal.objects.filter(project_id__in=ids).values_list(*GOAL_FIELDS):
             goal = TreeGoal(*values, Related(rows_by_goal.get(values[0], ())))
             goals_by_project[goal.project_id].append(goal)
+        trees = []
         for values in chunk:
             department_name = values[-1]
             department = departments.get(department_name)
             if department is None:
                 department = departments[department_name] = TreeDepartment(department_name)
-            yield TreeProject(values, department, Related(goals_by_project[values[0]]))
+            trees.append(TreeProject(values, department, Related(goals_by_project[values[0]])))
+        yield from attach_past(trees)  # last year's self-evaluations: one query per chunk

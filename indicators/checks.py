@@ -4,8 +4,9 @@ Each rule has a stable code, a severity, the guidance it follows and a Chinese
 message saying what is wrong and how to fix it. `check_project(project)` runs
 them all on a project whose tree is prefetched (`Project.objects.with_tree()`,
 whose rows also carry what the indicator library knows of their names),
-without further queries; `check_projects(queryset)` does the same for many
-projects in chunks.
+without further queries once last year's self-evaluation is attached
+(`attach_past(projects)`, one query for a list; else one query on the first
+check); `check_projects(queryset)` does the same for many projects in chunks.
 
 Precision matters as much as recall: a rule that flags correct rows teaches
 people to ignore it. So each rule only speaks when it is sure — e.g. the
@@ -22,6 +23,7 @@ from decimal import Decimal
 
 from . import framework
 from .check_trees import project_trees
+from .past import attach_past
 from .values import is_money_unit, usual_unit_differs
 
 ERROR = "error"
@@ -728,6 +730,71 @@ def year_mismatch(project):
             years = earlier_years(text, project.year)
             if years:
                 yield goal, number, row, _year_message(field, text, years, project.year)
+
+
+# --------------------------------------------------------------------------
+# Last year's self-evaluation (绩效自评)
+# --------------------------------------------------------------------------
+
+GUIDANCE_EVALUATION = "财预〔2020〕10号《项目支出绩效评价管理办法》：评价结果应用于预算安排和绩效目标设定"
+POOR_GRADES = ("中", "差")
+
+def _last_year(project):
+    try:
+        return project.last_year
+    except AttributeError:
+        attach_past([project])
+        return project.last_year
+
+
+@rule(
+    "LAST_YEAR_NOT_MET",
+    WARNING,
+    "上年自评未达成的指标",
+    "同名项目上年度绩效自评（已确认）中得分低于分值的指标：设定本年度指标值前，应分析未达成的原因，"
+    "合理确定指标值并落实改进措施。",
+    GUIDANCE_EVALUATION,
+)
+def last_year_not_met(project):
+    past = _last_year(project)
+    if past is None:
+        return
+    missed = [row for row in past.rows if row.missed]
+    if not missed:
+        return
+    current = {}
+    for goal in project.annual_goals:
+        for _, number, row in goal_rows(goal):
+            current.setdefault(_level3_key(row.level3), (goal, number, row))
+    for old in missed:
+        message = f"上年（{past.year}年）自评中“{old.level3}”未达到目标：{old.describe()}。"
+        place = current.get(_level3_key(old.level3))
+        if place:
+            yield (*place, message + "请分析原因，合理设定本年度指标值。")
+        else:
+            yield None, None, None, message + "本年度未设置此指标，请核实是否需要继续考核。"
+
+
+@rule(
+    "LAST_YEAR_LOW_GRADE",
+    WARNING,
+    "上年自评等级为中或差",
+    "同名项目上年度绩效自评（已确认）等级为“中”（60–80分）或“差”（60分以下）：应在本年度目标和预算中"
+    "体现整改，必要时压减预算。",
+    GUIDANCE_EVALUATION,
+)
+def last_year_low_grade(project):
+    past = _last_year(project)
+    if past is None or past.grade not in POOR_GRADES:
+        return
+    missed = sum(1 for row in past.rows if row.missed)
+    yield (
+        None,
+        None,
+        None,
+        f"上年（{past.year}年）绩效自评总分{wan(past.total)}分，等级为“{past.grade}”，"
+        f"{missed}项指标未达到分值。请在本年度目标中落实整改措施。",
+    )
 
 
 # --------------------------------------------------------------------------

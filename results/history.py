@@ -7,8 +7,10 @@ opens, so a row's first record is compared with the empty row."""
 from projects.history import SAME_SAVE, Change, Entry, Line
 
 from .models import Cause, Likelihood, ResultForm, ResultRow, amount
+from .scoring import Achievement, points_text
 
 FORM_FIELDS = ("budget_full", "executed", "forecast", "funds_reason", "summary")
+ROW_FIELDS = (*ResultRow.VALUES, "adjusted", "adjust_reason")
 
 
 def _display(model, name, value):
@@ -20,7 +22,16 @@ def _display(model, name, value):
         return "、".join(Cause(code).label for code in value if code in Cause.values)
     if name == "likelihood":
         return Likelihood(value).label if value in Likelihood.values else value
+    if name == "level":
+        return Achievement(value).label if value in Achievement.values else value
+    if name in ("weight", "points", "adjusted"):
+        return f"{points_text(value)}分"
     return str(value)
+
+
+# Set when the round opens: a first record's value is not a change by the user.
+PRESET = {ResultForm: ("budget_full",), ResultRow: ("weight",)}
+EVALUATION_LABELS = {"executed": "全年执行数（B）", "summary": "实际完成情况", "actual": "实际完成值（B）"}
 
 
 def _changes(model, fields, before, after, period):
@@ -28,11 +39,13 @@ def _changes(model, fields, before, after, period):
     for name in fields:
         old = getattr(before, name) if before is not None else None
         new = getattr(after, name)
-        if before is None and model is ResultForm and name == "budget_full":
-            continue  # a new form's 全年预算数 starts as the approved budget
+        if before is None and name in PRESET[model]:
+            continue  # a new form's 全年预算数 and a row's 分值 start as set when the round opens
         if (old or None) != (new or None):
             label = str(model._meta.get_field(name).verbose_name)
-            if name in ("executed", "summary", "actual"):
+            if period is None:
+                label = EVALUATION_LABELS.get(name, label)
+            elif name in ("executed", "summary", "actual"):
                 label = f"{period}{label}"
             changes.append(Change(label, _display(model, name, old), _display(model, name, new)))
     return changes
@@ -40,7 +53,7 @@ def _changes(model, fields, before, after, period):
 
 def form_history(form):
     """Entries of `form` (round loaded), newest first, in a fixed number of queries."""
-    period = form.round.period
+    period = None if form.is_evaluation else form.round.period
     form_records = list(ResultForm.history.filter(id=form.pk).select_related("history_user"))
     row_records = list(ResultRow.history.filter(form_id=form.pk).select_related("history_user"))
     transitions = list(form.transitions.select_related("user"))
@@ -65,12 +78,12 @@ def form_history(form):
             last.transitions.append(item)
             continue
         model = ResultForm if isinstance(item, ResultForm.history.model) else ResultRow
-        fields = FORM_FIELDS if model is ResultForm else ResultRow.VALUES
+        fields = FORM_FIELDS if model is ResultForm else ROW_FIELDS
         before = previous.get((model, item.id))
         previous[(model, item.id)] = item
         changes = _changes(model, fields, before, item, period)
         if changes:
-            where = "监控表" if model is ResultForm else f"第{item.position}行（{item.level3}）"
+            where = form.noun if model is ResultForm else f"第{item.position}行（{item.level3}）"
             last.lines.append(Line(where, "修改", changes))
     entries = [entry for entry in entries if entry.lines or entry.transitions]
     entries.reverse()

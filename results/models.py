@@ -24,6 +24,9 @@ from indicators import framework
 from indicators.values import COMPARATOR_SYMBOLS, is_money_unit, normalize_number, parse_value
 from projects.models import AppendOnly, Project, ProjectType
 
+from . import scoring
+from .scoring import Achievement
+
 MONEY_FACTORS = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 RATE_UNITS = ("%", "‰")
 FOUR = Decimal("0.0001")
@@ -160,6 +163,8 @@ class Round(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "year", "cutoff"], name="round_unique")]
 
     def __str__(self):
+        if self.kind == Kind.EVALUATION:
+            return f"{self.year}年度{self.get_kind_display()}"
         return f"{self.year}年{self.get_kind_display()}（{self.cutoff_label}）"
 
     @property
@@ -198,6 +203,33 @@ ACTION_STATES = {
 }
 
 
+# 项目资金（万元） by source on the self-evaluation form, and its columns.
+FUND_PARTS = (("appropriation", "其中：当年财政拨款"), ("carryover", "上年结转资金"), ("other", "其他资金"))
+FUND_COLUMNS = (("initial", "年初预算数"), ("full", "全年预算数（A）"), ("executed", "全年执行数（B）"))
+FUND_PART_KEYS = tuple(f"{part}_{column}" for part, _ in FUND_PARTS for column, _ in FUND_COLUMNS)
+
+
+def _fund_part(key):
+    part, column = key.split("_")
+
+    def get(form):
+        value = (form.funds_parts or {}).get(part, {}).get(column)
+        return None if value in (None, "") else Decimal(value)
+
+    def put(form, value):
+        parts = {name: dict(values) for name, values in (form.funds_parts or {}).items()}
+        columns = parts.setdefault(part, {})
+        if value is None:
+            columns.pop(column, None)
+            if not columns:
+                parts.pop(part)
+        else:
+            columns[column] = normalize_number(value)
+        form.funds_parts = parts
+
+    return property(get, put)
+
+
 class ResultFormQuerySet(models.QuerySet):
     def restrict(self, user, action="view"):
         """The forms `user` may `action`; every view, export, import and command of the
@@ -224,7 +256,8 @@ class ResultFormQuerySet(models.QuerySet):
         return forms.filter(units, status__in=ACTION_STATES[action])
 
     def with_rows(self):
-        return self.select_related("round", "project__department").prefetch_related("rows")
+        rows = models.Prefetch("rows", queryset=ResultRow.objects.select_related("adjusted_by"))
+        return self.select_related("round", "project__department").prefetch_related(rows)
 
 
 class ResultForm(models.Model):
@@ -256,8 +289,25 @@ class ResultForm(models.Model):
     light = models.PositiveSmallIntegerField("项目预警", choices=Light.choices, default=Light.NONE)
     behind = models.PositiveSmallIntegerField("落后指标数", default=0)
     ahead = models.PositiveSmallIntegerField("超前指标数", default=0)
+    # Self-evaluation (绩效自评): computed by evaluate() from the funds and the rows' scores.
+    budget_score = models.DecimalField("预算执行得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    total = models.DecimalField("总分", max_digits=6, decimal_places=2, null=True, blank=True)
+    grade = models.CharField("等级", max_length=2, blank=True)
+    # 项目资金 by source ({"appropriation": {"initial": "240", "full": …, "executed": …}, …}),
+    # read and written through the properties named in FUND_PART_KEYS.
+    funds_parts = models.JSONField("资金来源明细", default=dict, blank=True)
 
-    COMPUTED = ("execution_rate", "funds_light", "funds_ahead", "light", "behind", "ahead")
+    COMPUTED = (
+        "execution_rate",
+        "funds_light",
+        "funds_ahead",
+        "light",
+        "behind",
+        "ahead",
+        "budget_score",
+        "total",
+        "grade",
+    )
 
     objects = ResultFormQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", *COMPUTED])
@@ -301,10 +351,22 @@ class ResultForm(models.Model):
     def light_code(self):
         return LIGHT_CODES[self.light]
 
+    @property
+    def is_evaluation(self):
+        return self.round.kind == Kind.EVALUATION
+
+    @property
+    def noun(self):
+        """What users call the form: 自评表 or 监控表."""
+        return "自评表" if self.is_evaluation else "监控表"
+
     def evaluate(self, rows=None, share=None, limits=None):
         """Compute every row's progress and light, then the form's: execution rate and
         its light, the project light (the worst of the funds and the rows), the counts of
-        rows behind (黄/红) and far ahead. Returns the rows."""
+        rows behind (黄/红) and far ahead; a self-evaluation is scored instead
+        (`score`). Returns the rows."""
+        if self.is_evaluation:
+            return self.score(rows)
         share = self.round.time_share if share is None else share
         limits = limits or thresholds()
         rows = list(self.rows.all()) if rows is None else rows
@@ -323,10 +385,67 @@ class ResultForm(models.Model):
         self.ahead = sum(1 for row in rows if row.ahead)
         return rows
 
+    def score(self, rows=None):
+        """The self-evaluation's scores (results/scoring.py): each row's, the budget
+        execution's, the total of the final scores (a reviewer's adjustment counts) and
+        the grade; None until everything is there to score. Returns the rows."""
+        rows = list(self.rows.all()) if rows is None else rows
+        for row in rows:
+            row.score_row()
+        self.execution_rate = None
+        if self.executed is not None and self.budget_full:
+            self.execution_rate = _q(self.executed / self.budget_full)
+        self.budget_score = scoring.budget_score(self.budget_full, self.executed)
+        finals = [row.final_score for row in rows]
+        if self.budget_score is None or not rows or any(score is None for score in finals):
+            self.total, self.grade = None, ""
+        else:
+            self.total = self.budget_score + sum(finals)
+            self.grade = scoring.grade_of(self.total)
+        self.behind = sum(1 for row in rows if row.below_weight)
+        self.ahead = sum(1 for row in rows if row.far_above)
+        return rows
+
+    @property
+    def weights_total(self):
+        return sum((row.weight or 0 for row in self.rows.all()), Decimal(0))
+
+    def parts_problems(self):
+        """The sources of funds, where given, add up to the 年度资金总额 in each column."""
+        found = []
+        totals = {"initial": self.budget_initial, "full": self.budget_full, "executed": self.executed}
+        for column, label in FUND_COLUMNS:
+            given = [getattr(self, f"{part}_{column}") for part, _ in FUND_PARTS]
+            given = [value for value in given if value is not None]
+            if given and totals[column] is not None and sum(given) != totals[column]:
+                found.append(
+                    f"资金来源（当年财政拨款、上年结转资金、其他资金）的{label}合计{amount(sum(given))}万元，"
+                    f"与年度资金总额的{label}{amount(totals[column])}万元不一致。"
+                )
+        return found
+
+    def evaluation_problems(self, rows):
+        found = []
+        if self.budget_full is None:
+            found.append("请填写全年预算数（A）。")
+        if self.executed is None:
+            found.append("请填写全年执行数（B）。")
+        found += self.parts_problems()
+        if not self.summary.strip():
+            found.append("请填写年度总体目标的“实际完成情况”。")
+        total = sum((row.weight or 0 for row in rows), Decimal(0))
+        if rows and total != scoring.INDICATOR_POINTS:
+            found.append(f"各指标分值合计应为90分，现为{scoring.points_text(total)}分。")
+        for row in rows:
+            found += row.evaluation_problems()
+        return found
+
     def problems(self, rows=None):
         """What keeps the form from being submitted, in Chinese, each saying where."""
-        period = self.round.period
         rows = list(self.rows.all()) if rows is None else rows
+        if self.is_evaluation:
+            return self.evaluation_problems(rows)
+        period = self.round.period
         found = []
         if self.budget_full is None:
             found.append("请填写全年预算数。")
@@ -355,6 +474,10 @@ class ResultForm(models.Model):
         from .workflow import perform
 
         return perform(self, user, "return", comment, version=version)
+
+
+for _key in FUND_PART_KEYS:  # appropriation_initial … other_executed
+    setattr(ResultForm, _key, _fund_part(_key))
 
 
 class ResultRow(models.Model):
@@ -391,9 +514,26 @@ class ResultRow(models.Model):
     progress = models.DecimalField("实际进度", max_digits=16, decimal_places=4, null=True, blank=True)
     light = models.PositiveSmallIntegerField("预警", choices=Light.choices, default=Light.NONE)
     ahead = models.BooleanField("超前", default=False)
+    # Self-evaluation (绩效自评): the weight (分值, defaults from results/scoring.py), the
+    # level and points of a qualitative row, the computed score and a reviewer's change.
+    weight = models.DecimalField("分值", max_digits=6, decimal_places=2, null=True, blank=True)
+    level = models.CharField("完成程度", max_length=20, choices=Achievement.choices, blank=True)
+    points = models.DecimalField("定性得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField("得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    adjusted = models.DecimalField("审核调整得分", max_digits=6, decimal_places=2, null=True, blank=True)
+    adjust_reason = models.TextField("调整理由", blank=True)
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="调整人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    adjusted_at = models.DateTimeField("调整时间", null=True, blank=True)
 
-    COMPUTED = ("expected", "progress", "light", "ahead")
-    VALUES = ("actual", "forecast", "causes", "reason", "likelihood", "note")
+    COMPUTED = ("expected", "progress", "light", "ahead", "score")
+    VALUES = ("actual", "forecast", "causes", "reason", "likelihood", "note", "weight", "level", "points")
 
     history = HistoricalRecords(excluded_fields=list(COMPUTED))
 
@@ -515,6 +655,62 @@ class ResultRow(models.Model):
         if self.likelihood == Likelihood.IMPOSSIBLE:
             self.light = Light.RED
 
+    # -- self-evaluation ------------------------------------------------------------
+
+    def score_row(self):
+        """This row's score (results/scoring.py); None until its value is given."""
+        if self.is_qualitative:
+            self.score = self.points if self.level and self.points is not None else None
+        else:
+            self.score = scoring.row_score(self.weight, self.comparator, self.number, self.actual_number)
+        return self.score
+
+    @property
+    def final_score(self):
+        """The score that counts: the reviewer's when they changed it."""
+        return self.adjusted if self.adjusted is not None else self.score
+
+    @property
+    def below_weight(self):
+        final = self.final_score
+        return final is not None and self.weight is not None and final < self.weight
+
+    @property
+    def far_above(self):
+        """An actual of 130 % or more of its target (a target possibly set too low)."""
+        actual = self.actual_number
+        if actual is None or not self.number or self.number < 0:
+            return False
+        return actual >= self.number * scoring.FAR_ABOVE
+
+    @property
+    def level_label(self):
+        return Achievement(self.level).label if self.level in Achievement.values else ""
+
+    def evaluation_problems(self):
+        found = []
+        if self.is_qualitative:
+            if not self.level:
+                found.append(f"{self.label}：请选择完成程度（达成、部分达成或未达成）。")
+            elif self.points is None:
+                found.append(f"{self.label}：请在“{self.level_label}”的范围内填写得分。")
+        elif not self.actual.strip():
+            found.append(f"{self.label}：请填写实际完成值（B）。")
+        if self.weight is None:
+            found.append(f"{self.label}：请填写分值。")
+        if not self.reason.strip():
+            if self.below_weight:
+                found.append(
+                    f"{self.label}得分{scoring.points_text(self.final_score)}分，低于分值"
+                    f"{scoring.points_text(self.weight)}分，请填写偏差原因分析及改进措施。"
+                )
+            elif self.far_above:
+                found.append(
+                    f"{self.label}实际完成值“{self.actual}”达到年度指标值的130%以上，"
+                    "请在偏差原因分析及改进措施中说明（指标值是否设定偏低）。"
+                )
+        return found
+
     @property
     def cause_labels(self):
         return [Cause(code).label for code in Cause.values if code in self.causes]
@@ -555,6 +751,7 @@ class FormTransition(AppendOnly, models.Model):
         SUBMIT = "submit", "提交"
         CONFIRM = "confirm", "确认"
         RETURN = "return", "退回"
+        ADJUST = "adjust", "调整得分"
 
     form = models.ForeignKey(
         ResultForm, verbose_name="监控表", on_delete=models.CASCADE, related_name="transitions"

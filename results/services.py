@@ -8,10 +8,11 @@ from django.db import transaction
 from projects.documents.errors import ImportFormatError
 from projects.models import Goal, Project, Status
 
+from . import scoring
 from .bulk import update_values
 from .documents import layout
 from .documents.readers import values_from_grid
-from .forms import FormEditor, StaleVersion
+from .forms import StaleVersion, editor_class
 from .models import EDITABLE, Kind, ResultForm, ResultRow, Round, thresholds
 
 CHUNK = 500
@@ -112,13 +113,23 @@ def _create_forms(round_, projects):
             for project in projects
         ]
     )
-    rows = [
-        ResultRow.frozen_from(form, indicator, goal, position)
-        for form, project in zip(forms, projects, strict=True)
-        for position, (goal, indicator) in enumerate(_approved_rows(project), start=1)
-    ]
+    rows = []
+    for form, project in zip(forms, projects, strict=True):
+        made = [
+            ResultRow.frozen_from(form, indicator, goal, position)
+            for position, (goal, indicator) in enumerate(_approved_rows(project), start=1)
+        ]
+        if round_.kind == Kind.EVALUATION:
+            set_default_weights(made)
+        rows += made
     ResultRow.objects.bulk_create(rows, batch_size=2000)
     return len(forms)
+
+
+def set_default_weights(rows):
+    """Give `rows` (one form's, in order) the default 分值 of results/scoring.py."""
+    for row, weight in zip(rows, scoring.default_weights(rows), strict=True):
+        row.weight = weight
 
 
 def sync_rows(form):
@@ -162,6 +173,11 @@ def sync_rows(form):
     if create:
         ResultRow.objects.bulk_create(create)
         changed = True
+    if changed and form.round.kind == Kind.EVALUATION:
+        # The rows changed: the default weights of the new set (a re-approval).
+        current = list(form.rows.all().order_by("position", "pk"))
+        set_default_weights(current)
+        ResultRow.objects.bulk_update(current, ["weight"])
     header = {k: v for k, v in _header(project).items() if getattr(form, k) != v}
     if header:
         for key, value in header.items():
@@ -185,6 +201,10 @@ ROW_INPUTS = (
     "unit",
     "actual",
     "likelihood",
+    "weight",
+    "level",
+    "points",
+    "adjusted",
     *ResultRow.COMPUTED,
 )
 
@@ -255,16 +275,20 @@ def find_form(filled, user=None):
         forms = forms.restrict(user, "view")
     form = forms.select_related("round", "project").first()
     cutoff = filled.cutoff
-    label = f"{filled.department}“{filled.project}”（{filled.year}年 截至{cutoff.month}月{cutoff.day}日）"
+    if filled.kind == Kind.EVALUATION:
+        noun, when = "自评表", f"{filled.year}年度"
+    else:
+        noun, when = "监控表", f"{filled.year}年 截至{cutoff.month}月{cutoff.day}日"
+    label = f"{filled.department}“{filled.project}”（{when}）"
     if form is None:
-        raise ImportFormatError(filled.where, f"未找到{label}的监控表（或您无权查看）。")
+        raise ImportFormatError(filled.where, f"未找到{label}的{noun}（或您无权查看）。")
     if not form.is_editable:
         raise ImportFormatError(
             filled.where,
-            f"{label}的监控表{form.get_status_display()}，只能导入尚未提交的监控表；如需修改，请审核人先退回。",
+            f"{label}的{noun}{form.get_status_display()}，只能导入尚未提交的{noun}；如需修改，请审核人先退回。",
         )
     if user is not None and not ResultForm.objects.restrict(user, "import").filter(pk=form.pk).exists():
-        raise ImportFormatError(filled.where, f"只有{filled.department}的填报人可以导入{label}的监控表。")
+        raise ImportFormatError(filled.where, f"只有{filled.department}的填报人可以导入{label}的{noun}。")
     return form
 
 
@@ -293,7 +317,8 @@ def import_results(filled, user=None):
                 item.values, item.places = values, places
             else:
                 _match_rows(item, rows)
-            editor = FormEditor(form, FormEditor.data_from(item.values, form, rows), rows=rows)
+            editor_type = editor_class(form)
+            editor = editor_type(form, editor_type.data_from(item.values, form, rows), rows=rows)
             if not editor.is_valid():
                 key, message = editor.errors[0]
                 raise ImportFormatError(item.place(key), message)

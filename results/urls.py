@@ -16,6 +16,7 @@ urlpatterns = [
         path(f"results/forms/<int:pk>/{code}/", views.transition, {"code": code}, name=code)
         for code in ("confirm", "return")
     ),
+    path("results/forms/<int:pk>/adjust/", views.adjust, name="adjust"),
     path("results/forms/<int:pk>/print/", views.form_print, name="print"),
     path("results/forms/<int:pk>/form.xlsx", views.form_xlsx, name="xlsx"),
     path("results/forms/<int:pk>/form.pdf", views.form_pdf, name="pdf"),

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Avg, Count, Prefetch, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -30,18 +30,36 @@ from projects.models import Department
 from projects.permissions import may_administer
 from projects.workflow import TransitionNotAllowed, TransitionRefused
 
+from . import scoring
 from .documents import layout, readers
 from .documents import xlsx as result_xlsx
 from .filters import ResultFormFilter
-from .forms import FormEditor, StaleVersion
+from .forms import StaleVersion, editor_for
 from .history import form_history
-from .models import Basis, FormStatus, Light, ResultForm, ResultRow, Round, amount, percent, thresholds
+from .models import (
+    FUND_COLUMNS,
+    FUND_PARTS,
+    Basis,
+    FormStatus,
+    Kind,
+    Light,
+    ResultForm,
+    ResultRow,
+    Round,
+    amount,
+    percent,
+    thresholds,
+)
+from .scoring import points_text
 from .services import import_results
-from .tables import ResultFormTable
-from .workflow import ACTIONS, actions_for
+from .tables import EvaluationTable, ResultFormTable
+from .workflow import ACTIONS, actions_for, adjust_score
+
+GRADES = tuple(label for _, label in scoring.GRADES)
 
 PDF_TYPE = "application/pdf"
 STYLESHEETS = ("css/sheet.css", "css/results.css")
+EVALUATION_STYLESHEETS = ("css/sheet.css", "css/evaluation.css")
 
 
 def _download(content, content_type, filename):
@@ -109,6 +127,9 @@ class OverviewView(LoginRequiredMixin, SingleTableMixin, FilterView):
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
+    def get_table_class(self):
+        return EvaluationTable if self.get_round().kind == Kind.EVALUATION else ResultFormTable
+
     def get_table_kwargs(self):
         return {"period": self.get_round().period}
 
@@ -122,6 +143,14 @@ class OverviewView(LoginRequiredMixin, SingleTableMixin, FilterView):
                 executed=Sum("executed"),
                 behind=Sum("behind"),
                 **{f"light_{light.value}": Count("project", filter=Q(light=light)) for light in Light},
+                **(
+                    {
+                        "average": Avg("total"),
+                        **{f"grade_{n}": Count("project", filter=Q(grade=g)) for n, g in enumerate(GRADES)},
+                    }
+                    if self.get_round().kind == Kind.EVALUATION
+                    else {}
+                ),
             )
         return self.totals
 
@@ -145,6 +174,8 @@ class OverviewView(LoginRequiredMixin, SingleTableMixin, FilterView):
             total_rate=percent(rate),
             share=percent(self.round.time_share),
             query=self.request.GET.urlencode(),
+            grades=[(grade, totals.get(f"grade_{n}", 0)) for n, grade in enumerate(GRADES)],
+            average=points_text(totals.get("average")),
         )
         return context
 
@@ -158,7 +189,8 @@ def overview_xlsx(request, pk):
     buffer = io.BytesIO()
     forms_ = _scoped(request, round_, "export").order_by("-light", "department_name", "project_name")
     result_xlsx.write_overview(round_, forms_, buffer)
-    return _download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}监控汇总.xlsx")
+    noun = "自评" if round_.kind == Kind.EVALUATION else "监控"
+    return _download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}{noun}汇总.xlsx")
 
 
 @login_required
@@ -168,14 +200,15 @@ def forms_xlsx(request, pk):
     buffer = io.BytesIO()
     forms_ = _scoped(request, round_, "export").order_by("department_name", "project_name", "pk")
     result_xlsx.write_forms(round_, forms_, buffer)
-    return _download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}监控表.xlsx")
+    noun = "自评表" if round_.kind == Kind.EVALUATION else "监控表"
+    return _download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}{noun}.xlsx")
 
 
 # -- one form -------------------------------------------------------------------------
 
 
 def _form_of(request, pk, action="view"):
-    rows = Prefetch("rows", queryset=ResultRow.objects.select_related("indicator"))
+    rows = Prefetch("rows", queryset=ResultRow.objects.select_related("indicator", "adjusted_by"))
     return get_object_or_404(
         ResultForm.objects.restrict(request.user, action)
         .select_related("round", "project__department")
@@ -193,8 +226,8 @@ def form_page(request, pk):
     editor, status = None, 200
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("此监控表当前不能由您填写。")
-        editor = FormEditor(form, request.POST, rows=rows)
+            raise PermissionDenied(f"此{form.noun}当前不能由您填写。")
+        editor = editor_for(form, request.POST, rows=rows)
         if editor.is_valid():
             try:
                 editor.save(request.user)
@@ -203,14 +236,15 @@ def form_page(request, pk):
                     0,
                     (
                         "",
-                        "其他人已修改或提交了此监控表，您的填写尚未保存。请在新窗口打开查看最新内容后重新填写。",
+                        f"其他人已修改或提交了此{form.noun}，您的填写尚未保存。"
+                        "请在新窗口打开查看最新内容后重新填写。",
                     ),
                 )
                 status = 409
             else:
                 return _after_save(request, form)
     elif can_edit:
-        editor = FormEditor(form, rows=rows)
+        editor = editor_for(form, rows=rows)
     context = {
         "form": form,
         "rows": rows,
@@ -223,7 +257,67 @@ def form_page(request, pk):
         "share": percent(form.round.time_share),
         "several_goals": len({row.goal_name for row in rows}) > 1,
     }
+    if form.is_evaluation:
+        monitored = monitoring_rows(form)
+        for row in rows:
+            row.monitored = monitored.get(row.indicator_id)
+        context.update(
+            can_adjust=form.status == FormStatus.SUBMITTED
+            and ResultForm.objects.restrict(request.user, "review").filter(pk=form.pk).exists(),
+            adjusted=[row for row in rows if row.adjusted is not None],
+            fund_parts=[
+                (label, [editor.funds[f"{part}_{column}"] for column, _ in FUND_COLUMNS])
+                for part, label in FUND_PARTS
+            ]
+            if editor
+            else [],
+        )
+        return render(request, "results/evaluation_form.html", context, status=status)
     return render(request, "results/form.html", context, status=status)
+
+
+def monitoring_rows(form):
+    """{indicator id: its row in the year's latest monitoring round} of the form's project:
+    shown beside the self-evaluation's rows as context (one query)."""
+    found = {}
+    rows = (
+        ResultRow.objects.filter(
+            form__project_id=form.project_id,
+            form__round__kind=Kind.MONITORING,
+            form__round__year=form.round.year,
+            indicator__isnull=False,
+        )
+        .select_related("form__round")
+        .order_by("form__round__cutoff", "pk")
+    )
+    for row in rows:
+        found[row.indicator_id] = row  # the latest round's wins
+    return found
+
+
+@login_required
+@require_POST
+def adjust(request, pk):
+    """The unit's 审核人 changes one row's score of a submitted self-evaluation, with a reason."""
+    form = get_object_or_404(
+        ResultForm.objects.restrict(request.user).select_related("round", "project"), pk=pk
+    )
+    try:
+        transition = adjust_score(
+            form,
+            request.user,
+            request.POST.get("row"),
+            request.POST.get("score", ""),
+            request.POST.get("reason", ""),
+            version=request.POST.get("version"),
+        )
+    except TransitionNotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except TransitionRefused as exc:
+        messages.error(request, f"未能调整得分：{exc.message}")
+        return redirect("results:form", pk=form.pk)
+    messages.success(request, f"已调整得分。{transition.comment}")
+    return redirect("results:form", pk=form.pk)
 
 
 def _after_save(request, form):
@@ -270,7 +364,7 @@ def transition(request, pk, code):
     except TransitionRefused as exc:
         messages.error(request, f"未能{ACTIONS[code].label}：{exc.message}")
         return redirect("results:form", pk=form.pk)
-    messages.success(request, f"“{form.project_name}”的监控表{DONE[code]}")
+    messages.success(request, f"“{form.project_name}”的{form.noun}{DONE[code]}")
     return redirect("results:form", pk=form.pk)
 
 
@@ -281,7 +375,8 @@ def _filename(form, suffix):
 @login_required
 def form_print(request, pk):
     form = _form_of(request, pk)
-    return render(request, "results/print.html", {"form": form, "sheet": layout.build_form_sheet(form)})
+    context = {"form": form, "sheet": layout.build_form_sheet(form)}
+    return render(request, "results/print.html", context)
 
 
 @login_required
@@ -298,7 +393,8 @@ def form_pdf(request, pk):
         context = {"project": form.project, "component": problem[0], "remedy": problem[1]}
         return render(request, "projects/sheet_pdf_unavailable.html", context, status=503)
     sheet = layout.build_form_sheet(form)
-    content = sheet_pdf.render_pdf(sheet, base_url=request.build_absolute_uri("/"), stylesheets=STYLESHEETS)
+    styles = EVALUATION_STYLESHEETS if form.is_evaluation else STYLESHEETS
+    content = sheet_pdf.render_pdf(sheet, base_url=request.build_absolute_uri("/"), stylesheets=styles)
     return _download(content, PDF_TYPE, _filename(form, "pdf"))
 
 
@@ -357,5 +453,16 @@ def rules(request):
         "red": percent(limits.red, 0),
         "ahead": percent(limits.ahead, 0),
         "bases": Basis,
+        "scoring": {
+            "budget": points_text(scoring.BUDGET_POINTS),
+            "indicators": points_text(scoring.INDICATOR_POINTS),
+            "level1": [(name, points_text(points)) for name, points in scoring.LEVEL1_POINTS.items()],
+            "bands": [
+                (scoring.Achievement(level).label, percent(low, 0), percent(high, 0))
+                for level, (low, high) in scoring.BANDS.items()
+            ],
+            "grades": [(label, points_text(floor)) for floor, label in scoring.GRADES],
+            "far_above": percent(scoring.FAR_ABOVE, 0),
+        },
     }
     return render(request, "results/rules.html", context)

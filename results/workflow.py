@@ -11,7 +11,10 @@ version, records a `FormTransition`, all in one transaction; a refused step
 raises and changes nothing. Submitting requires a complete form (`problems`).
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import transaction
+from django.utils import timezone
 
 from projects.workflow import Action, TransitionNotAllowed, TransitionRefused
 
@@ -55,12 +58,15 @@ def actions_for(form, user):
 def guard(form, user, action):
     if not action.allows(form.status):
         raise TransitionNotAllowed(
-            f"监控表当前状态为“{form.get_status_display()}”，不能{action.label}"
-            f"（只有{'、'.join(FormStatus(s).label for s in action.sources)}的监控表可以{action.label}）。"
+            f"{form.noun}当前状态为“{form.get_status_display()}”，不能{action.label}"
+            f"（只有{'、'.join(FormStatus(s).label for s in action.sources)}的{form.noun}"
+            f"可以{action.label}）。"
         )
     if not _may(user, form, action.permission):
         who = "填报人" if action.permission == "submit" else "审核人"
-        raise TransitionNotAllowed(f"只有本单位（{form.department_name}）的{who}可以{action.label}此监控表。")
+        raise TransitionNotAllowed(
+            f"只有本单位（{form.department_name}）的{who}可以{action.label}此{form.noun}。"
+        )
 
 
 def perform(form, user, code, comment="", *, version=None):
@@ -72,7 +78,7 @@ def perform(form, user, code, comment="", *, version=None):
         guard(locked, user, action)
         if version is not None and str(version).strip() != str(locked.version):
             raise TransitionRefused(
-                f"监控表在您打开页面后已被修改（现为第{locked.version}版），请查看最新内容后再{action.label}。"
+                f"{locked.noun}在您打开页面后已被修改（现为第{locked.version}版），请查看最新内容后再{action.label}。"
             )
         if action.comment_required and not comment:
             raise TransitionRefused(f"请填写{action.comment_label}。")
@@ -80,7 +86,9 @@ def perform(form, user, code, comment="", *, version=None):
             rows = locked.evaluate()
             found = locked.problems(rows)
             if found:
-                raise FormIncomplete(f"监控表还有{len(found)}处需要填写，请补充后再提交：", findings=found)
+                raise FormIncomplete(
+                    f"{locked.noun}还有{len(found)}处需要填写，请补充后再提交：", findings=found
+                )
         from_status = locked.status
         locked.status = action.target
         locked.version += 1
@@ -97,4 +105,65 @@ def perform(form, user, code, comment="", *, version=None):
             version=locked.version,
         )
     form.status, form.version = locked.status, locked.version
+    return transition
+
+
+ADJUST = Action(
+    "adjust", "调整得分", (FormStatus.SUBMITTED,), FormStatus.SUBMITTED, "review", "调整理由", True
+)
+
+
+def adjust_score(form, user, row_id, score, reason, *, version=None):
+    """The unit's 审核人 changes one row's score of a submitted self-evaluation, with a
+    reason (复核): kept on the row (shown on the printed form) and as a `FormTransition`;
+    the total and grade follow. Returns the transition."""
+    from . import scoring
+
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = ResultForm.objects.select_for_update().select_related("round", "project").get(pk=form.pk)
+        if not locked.is_evaluation:
+            raise TransitionNotAllowed("只有绩效自评表可以调整得分。")
+        guard(locked, user, ADJUST)
+        if version is not None and str(version).strip() != str(locked.version):
+            raise TransitionRefused(
+                f"自评表在您打开页面后已被修改（现为第{locked.version}版），请查看最新内容后再调整。"
+            )
+        rows = list(locked.rows.all())
+        row = next((row for row in rows if str(row.pk) == str(row_id)), None)
+        if row is None:
+            raise TransitionRefused("请选择要调整得分的指标。")
+        try:
+            value = scoring.cents(Decimal(str(score).strip()))
+        except (InvalidOperation, ValueError):
+            raise TransitionRefused("调整后的得分应为数字，如 8 或 8.5。") from None
+        if row.weight is None or not 0 <= value <= row.weight:
+            raise TransitionRefused(
+                f"{row.label}调整后的得分应在0至{scoring.points_text(row.weight)}分（分值）之间。"
+            )
+        if not reason:
+            raise TransitionRefused("请填写调整理由。")
+        before = row.final_score
+        row.adjusted, row.adjust_reason = value, reason
+        row.adjusted_by, row.adjusted_at = user, timezone.now()
+        row._history_user = user
+        row.save()
+        locked.score(rows)
+        locked.version += 1
+        locked._history_user = user
+        locked._change_reason = ADJUST.label
+        locked.save()
+        comment = (
+            f"{row.label}得分由{scoring.points_text(before)}分调整为{scoring.points_text(value)}分：{reason}"
+        )
+        transition = FormTransition.objects.create(
+            form=locked,
+            action=ADJUST.code,
+            from_status=locked.status,
+            to_status=locked.status,
+            user=user,
+            comment=comment,
+            version=locked.version,
+        )
+    form.version, form.total, form.grade = locked.version, locked.total, locked.grade
     return transition

@@ -26,6 +26,8 @@ ROWS = (
     "overview, page 2 (审核人, 1 unit)",
     "overview 项目预警=红 (superuser)",
     "form page (填报人)",
+    "scoring the whole year",
+    "ours (20 forms)",
 )
 
 
@@ -57,3 +59,6 @@ def test_the_quick_benchmark_prints_every_row(tmp_path):
     assert result["export"]["ours"]["sheets"] == result["export"]["floor"]["sheets"] == 20
     monitoring = result["monitoring"]
     assert monitoring["forms"] >= 30 and monitoring["rows"] > 30 and monitoring["lights_queries"] > 0
+    evaluation = result["evaluation"]
+    assert evaluation["forms"] >= 30 and evaluation["scoring_queries"] > 0
+    assert evaluation["export"]["ours"]["sheets"] == evaluation["export"]["floor"]["sheets"] == 20

@@ -92,7 +92,10 @@ def test_the_light_trees_give_exactly_the_findings_of_the_models(generated, chun
     assert found == expected
     # Not an empty comparison: many rules speak, on many projects, with row ids.
     findings = [finding for _, project_findings in expected for finding in project_findings]
-    assert {finding.rule for finding in findings} == {rule.code for rule in RULES}
+    # Every rule but last year's self-evaluation (no confirmed one here; trees and models are
+    # compared on those in test_evaluation_next_year).
+    past = {"LAST_YEAR_NOT_MET", "LAST_YEAR_LOW_GRADE"}
+    assert {finding.rule for finding in findings} == {rule.code for rule in RULES} - past
     assert len({finding.project_id for finding in findings}) > 50
     assert any(finding.indicator_id for finding in findings)
 

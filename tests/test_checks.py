@@ -22,6 +22,7 @@ from indicators.checks import (
     rules_by_code,
 )
 from indicators.models import Indicator
+from indicators.past import attach_past
 from projects.models import Department, Goal, Project
 
 # A correct goal table in the 2021 framework: every project built below starts
@@ -452,17 +453,20 @@ def test_findings_come_in_table_and_row_order(seed):
 
 def test_checking_the_seed_costs_a_fixed_number_of_queries(seed, django_assert_max_num_queries):
     projects = list(Project.objects.with_tree())
+    with django_assert_max_num_queries(1):  # last year's self-evaluations, for all of them
+        attach_past(projects)
     with django_assert_max_num_queries(0):
         findings = [check_project(project) for project in projects]
     assert sum(len(f) for f in findings) == len(expected_seed_findings())
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         results = list(check_projects(Project.objects.all()))
     assert len(results) == 10
 
 
 def test_check_projects_prefetches_in_chunks(seed, django_assert_max_num_queries):
-    # Three queries (projects with units, goals, rows) per chunk of four: 3 chunks.
-    with django_assert_max_num_queries(9):
+    # Four queries (projects with units, goals, rows, last year's self-evaluations) per
+    # chunk of four: 3 chunks.
+    with django_assert_max_num_queries(12):
         results = list(check_projects(Project.objects.all(), chunk_size=4))
     assert len(results) == 10
 

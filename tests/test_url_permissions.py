@@ -37,9 +37,11 @@ from projects.models import (
 )
 from results.documents.data import write_document
 from results.documents.xlsx import iter_forms
-from results.models import FormTransition, ResultForm, ResultRow
+from results.models import FormTransition, Kind, ResultForm, ResultRow
+from results.services import open_round
 
 from .editor_support import editor_data
+from .evaluation_helpers import fill as evaluation_fill
 from .results_helpers import fill, monitoring_round
 from .workflow_helpers import OTHER_UNIT, UNIT, clean_project, member, people
 
@@ -178,6 +180,24 @@ def import_data(world):
 def monitoring_data(world):
     form = ResultForm.objects.get(pk=world["form"].pk)
     return {"version": str(form.version), "budget_full": "100", "executed": "10", "summary": "按计划推进"}
+
+
+def evaluation_data(world):
+    form = ResultForm.objects.get(pk=world["eval_form"].pk)
+    weights = {f"r{row.pk}-weight": str(row.weight) for row in form.rows.all()}
+    return {
+        "version": str(form.version),
+        "budget_full": "100",
+        "executed": "90",
+        "summary": "按计划完成",
+        **weights,
+    }
+
+
+def adjust_data(world):
+    form = ResultForm.objects.get(pk=world["eval_submitted"].pk)
+    row = form.rows.get(position=1)
+    return {"version": str(form.version), "row": str(row.pk), "score": "10", "reason": "复核调整"}
 
 
 def results_import_data(world):
@@ -434,6 +454,16 @@ CASES = {
     "results-return-get": Case("results:return", "submitted_form", POST_ONLY),
     "results-confirm": Case("results:confirm", "submitted_form", REVIEW_OWN, "post", comment, writes=True),
     "results-return": Case("results:return", "submitted_form", REVIEW_OWN, "post", comment, writes=True),
+    # self-evaluation (绩效自评): the same pages, and the reviewer's change of a score
+    "evaluation-overview": Case("results:overview", "eval_round", expect()),
+    "evaluation-form": Case("results:form", "eval_form", OWN_UNIT),
+    "evaluation-print": Case("results:print", "eval_form", OWN_UNIT),
+    "evaluation-xlsx": Case("results:xlsx", "eval_form", OWN_UNIT),
+    "evaluation-form-save": Case(
+        "results:form", "eval_form", WRITE_OWN, "post", evaluation_data, writes=True
+    ),
+    "results-adjust-get": Case("results:adjust", "eval_submitted", POST_ONLY),
+    "results-adjust": Case("results:adjust", "eval_submitted", REVIEW_OWN, "post", adjust_data, writes=True),
     "results-import-get": Case("results:import", None, FILLERS_ONLY),
     # the upload answers with its report (200); another unit's filler gets "not found"
     "results-import": Case(
@@ -531,6 +561,15 @@ def build_world(tmp_path):
         submitted_form, figures=ALL_GREEN, funds={"budget_full": "100", "executed": "50", "summary": "按计划"}
     )
     submitted_form.submit(users["filler"])
+    eval_round = open_round(Kind.EVALUATION, 2025).round
+    eval_submitted = ResultForm.objects.with_rows().get(round=eval_round, project=monitored)
+    evaluation_fill(
+        eval_submitted,
+        figures=MET,
+        funds={"budget_full": "100", "executed": "100", "summary": "全部完成"},
+        user=users["filler"],
+    )
+    eval_submitted.submit(users["filler"])
     return {
         "pending": pending,
         "users": users,
@@ -546,6 +585,9 @@ def build_world(tmp_path):
         "round": round_,
         "form": ResultForm.objects.get(round=round_, project=approved),
         "submitted_form": submitted_form,
+        "eval_round": eval_round,
+        "eval_form": ResultForm.objects.get(round=eval_round, project=approved),
+        "eval_submitted": eval_submitted,
     }
 
 
@@ -560,6 +602,9 @@ ALL_GREEN = {
         ("用户满意度", "95%"),
     )
 }
+
+
+MET = {level3: {"actual": given["actual"]} for level3, given in ALL_GREEN.items()}
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,14 @@ for 37.59 %), or null when empty. Lights are "green", "yellow", "red" or null;
 causes are codes of `models.Cause`, likelihood one of `models.Likelihood` or "".
 What a unit fills in is read back by `readers.parse_document`; everything
 computed is recomputed on import.
+
+A self-evaluation (kind "evaluation") carries instead "funds" without forecast but
+with "parts" ({"appropriation" | "carryover" | "other": {"initial", "full", "executed"}}),
+"budget_score", "total", "grade", and rows {"goal", "level1", "level2", "level3",
+"target", "actual", "level", "points", "weight", "score", "adjusted", "reason"}:
+level is "achieved", "partial", "missed" or "" (qualitative rows), points the
+points picked within it, adjusted null or {"score", "reason", "by", "at"} (a
+reviewer's change). Scores are strings in points ("8.33").
 """
 
 import json
@@ -21,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from indicators.values import normalize_number
 
-from ..models import LIGHT_CODES
+from ..models import FUND_COLUMNS, FUND_PARTS, LIGHT_CODES, Kind
 
 FORMAT = "perfgoals-results/1"
 
@@ -36,7 +44,38 @@ def _percent(fraction):
     return normalize_number((Decimal(fraction) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def row_to_dict(row):
+def _points(value):
+    return None if value is None else normalize_number(Decimal(value).quantize(Decimal("0.01")))
+
+
+def _adjustment(row):
+    if row.adjusted is None:
+        return None
+    by = row.adjusted_by
+    return {
+        "score": _points(row.adjusted),
+        "reason": row.adjust_reason,
+        "by": (by.get_full_name() or by.get_username()) if by else None,
+        "at": row.adjusted_at.isoformat() if row.adjusted_at else None,
+    }
+
+
+def row_to_dict(row, evaluation=False):
+    if evaluation:
+        return {
+            "goal": row.goal_name,
+            "level1": row.level1,
+            "level2": row.level2,
+            "level3": row.level3,
+            "target": row.target,
+            "actual": row.actual,
+            "level": row.level,
+            "points": _points(row.points),
+            "weight": _points(row.weight),
+            "score": _points(row.score),
+            "adjusted": _adjustment(row),
+            "reason": row.reason,
+        }
     return {
         "goal": row.goal_name,
         "level1": row.level1,
@@ -58,6 +97,8 @@ def row_to_dict(row):
 def form_to_dict(form, rows=None):
     """One form (round, project and rows loaded: `ResultForm.objects.with_rows()`)."""
     rows = list(form.rows.all()) if rows is None else rows
+    if form.round.kind == Kind.EVALUATION:
+        return _evaluation_to_dict(form, rows)
     return {
         "kind": form.round.kind,
         "project_id": form.project_id,
@@ -77,6 +118,35 @@ def form_to_dict(form, rows=None):
         "overall": {"target": form.goal_text, "actual": form.summary},
         "light": LIGHT_CODES[form.light],
         "rows": [row_to_dict(row) for row in rows],
+    }
+
+
+def _evaluation_to_dict(form, rows):
+    """A self-evaluation: the funds and scores, the rows with weight and score, and a
+    reviewer's changes with their reasons (`adjusted`)."""
+    return {
+        "kind": form.round.kind,
+        "project_id": form.project_id,
+        "project": form.project_name,
+        "department": form.department_name,
+        "year": form.round.year,
+        "cutoff": form.round.cutoff.isoformat(),
+        "status": form.status,
+        "funds": {
+            "budget_initial": _number(form.budget_initial),
+            "budget_full": _number(form.budget_full),
+            "executed": _number(form.executed),
+            "execution_rate": _percent(form.execution_rate),
+            "parts": {
+                part: {column: _number(getattr(form, f"{part}_{column}")) for column, _ in FUND_COLUMNS}
+                for part, _ in FUND_PARTS
+            },
+        },
+        "overall": {"target": form.goal_text, "actual": form.summary},
+        "budget_score": _points(form.budget_score),
+        "total": _points(form.total),
+        "grade": form.grade,
+        "rows": [row_to_dict(row, evaluation=True) for row in rows],
     }
 
 

@@ -12,7 +12,7 @@ from django.utils.timezone import localtime
 
 from projects.documents.layout import Block, Cell, Row, Sheet, merge_runs
 
-from ..models import Cause, FormStatus, Light, Likelihood, amount, percent
+from ..models import Cause, FormStatus, Kind, Light, Likelihood, amount, percent
 
 COLUMNS = 11
 WIDTHS = (10, 11, 18, 12, 13, 13, 14, 7, 21, 10, 20)
@@ -30,7 +30,7 @@ LIGHT_ROLES = {
     Light.RED: "light-red",
 }
 # Cells whose text the system computes: an uploaded file may hold stale ones.
-COMPUTED_ROLES = ("mark", "computed", "sign", *LIGHT_ROLES.values())
+COMPUTED_ROLES = ("mark", "computed", "sign", "total", "grade", "adjustment", *LIGHT_ROLES.values())
 REASONS_HINT = (
     "写偏差原因的类别和说明，如“经费保障、人员保障：上半年人员未到位”。类别可选："
     + "、".join(Cause.labels)
@@ -160,7 +160,12 @@ def _indicator_rows(rows, start):
 
 
 def build_form_sheet(form, rows=None):
-    """The printed monitoring form of `form` (round and rows loaded: `with_rows()`)."""
+    """The printed form of `form` (round and rows loaded: `with_rows()`): the monitoring
+    form, or the self-evaluation form of an evaluation round (`evaluation`)."""
+    if form.round.kind == Kind.EVALUATION:
+        from .evaluation import build_evaluation_sheet
+
+        return build_evaluation_sheet(form, rows)
     rows = list(form.rows.all()) if rows is None else rows
     round_ = form.round
     period = round_.period
@@ -258,7 +263,7 @@ def build_form_sheet(form, rows=None):
     )
 
 
-def _sign_block(form):
+def _sign_block(form, columns=COLUMNS):
     """填报人 and 审核人 with their dates, from the form's last submission and confirmation
     (`transitions` prefetched or queried once)."""
     steps = list(form.transitions.all()) if form.pk else []
@@ -272,4 +277,6 @@ def _sign_block(form):
 
     left = "填报人：" + signed(submitted, "提交")
     right = "审核人：" + signed(confirmed, "确认")
-    return Block(kind="footer", head=[Row([_cell(left, "sign", 0, 6), _cell(right, "sign", 6, 5)], "sign")])
+    half = columns // 2 + 1
+    cells = [_cell(left, "sign", 0, half), _cell(right, "sign", half, columns - half)]
+    return Block(kind="footer", head=[Row(cells, "sign")])

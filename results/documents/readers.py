@@ -25,13 +25,16 @@ from projects.documents.readers import ZIP_MAGIC, decode_text
 from projects.documents.readers.xlsx import CellGrid, read_cells
 from projects.documents.writers.xlsx import SUMMARY_SHEET
 
-from ..models import Cause, Kind, Likelihood, Round
+from ..models import FUND_COLUMNS, FUND_PARTS, Cause, Kind, Likelihood, Round
+from ..scoring import Achievement
 from . import layout
 from .data import FORMAT
 
-SUBTITLE_RE = re.compile(r"^（(\d{4})年度\s*截至(\d{1,2})月(\d{1,2})日）$")
+# `（2025年度　截至6月30日）` (monitoring) or `（2025年度）` (self-evaluation: the year's end).
+SUBTITLE_RE = re.compile(r"^（(\d{4})年度(?:\s*截至(\d{1,2})月(\d{1,2})日)?）$")
 CAUSE_BY_LABEL = {choice.label: choice.value for choice in Cause}
 LIKELIHOOD_BY_LABEL = {choice.label: choice.value for choice in Likelihood}
+LEVEL_BY_LABEL = {choice.label: choice.value for choice in Achievement}
 CAUSE_SEPARATORS = re.compile(r"[、，,；;/\s]+")
 TITLES = {Round(kind=kind).form_title: kind for kind in Kind.values}
 
@@ -107,7 +110,8 @@ def _identify(grid):
             kind = TITLES[first]
         elif match := SUBTITLE_RE.match(first):
             try:
-                year, cutoff = int(match[1]), date(int(match[1]), int(match[2]), int(match[3]))
+                year = int(match[1])
+                cutoff = date(year, int(match[2]), int(match[3])) if match[2] else date(year, 12, 31)
             except ValueError:
                 grid.fail(row, 1, f"截止日期“{first}”不是有效日期。")
         elif first.startswith(layout.UNIT_PREFIX):
@@ -166,9 +170,17 @@ def _put(values, rows, key, text):
 
 
 def _readable(values, places):
-    """Reasons and likelihood from their printed texts to the editor's values."""
+    """Reasons, likelihood and a qualitative row's level from their printed texts to the
+    editor's values."""
     for index, row in enumerate(values["rows"]):
         key = f"rows.{index}."
+        if "level" in row:
+            level = row["level"]
+            if level and level not in LEVEL_BY_LABEL:
+                raise ImportFormatError(
+                    places.get(key + "level", ""), f"完成程度“{level}”应为“达成”“部分达成”或“未达成”。"
+                )
+            row["level"] = LEVEL_BY_LABEL.get(level, "")
         if "reasons" in row:
             row["causes"], row["reason"] = split_reasons(row.pop("reasons"))
             places[key + "causes"] = places[key + "reason"] = places.get(key + "reasons", "")
@@ -231,11 +243,27 @@ def _row(data, path):
     }
 
 
+def _evaluation_row(data, path):
+    _object(data, path)
+    level = _text(data, "level", path)
+    if level and level not in Achievement.values:
+        allowed = "、".join(f"{c.value}（{c.label}）" for c in Achievement)
+        raise ImportFormatError(f"{path}.level", f"“{level}”不是有效的完成程度，应为：{allowed}。")
+    return {
+        "actual": _text(data, "actual", path, limit=200),
+        "level": level,
+        "points": _text(data, "points", path),
+        "weight": _text(data, "weight", path),
+        "reason": _text(data, "reason", path),
+    }
+
+
 def _form(data, path):
     _object(data, path)
     kind = data.get("kind")
     if kind not in Kind.values:
         raise ImportFormatError(f"{path}.kind", f"应为{'或'.join(Kind.values)}。")
+    evaluation = kind == Kind.EVALUATION
     year = data.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
         raise ImportFormatError(f"{path}.year", "应为2000至2100之间的年份。")
@@ -248,16 +276,26 @@ def _form(data, path):
     rows = data.get("rows", [])
     if not isinstance(rows, list):
         raise ImportFormatError(f"{path}.rows", "应为列表。")
+    read_row = _evaluation_row if evaluation else _row
     values = {
         "budget_full": _text(funds, "budget_full", f"{path}.funds"),
         "executed": _text(funds, "executed", f"{path}.funds"),
-        "forecast": _text(funds, "forecast", f"{path}.funds"),
-        "funds_reason": _text(funds, "reason", f"{path}.funds"),
-        "rows": [_row(row, f"{path}.rows[{i}]") for i, row in enumerate(rows)],
+        "rows": [read_row(row, f"{path}.rows[{i}]") for i, row in enumerate(rows)],
     }
+    places = {}
+    if evaluation:
+        parts = _object(funds.get("parts") or {}, f"{path}.funds.parts")
+        for part, _ in FUND_PARTS:
+            columns = _object(parts.get(part) or {}, f"{path}.funds.parts.{part}")
+            for column, _ in FUND_COLUMNS:
+                values[f"{part}_{column}"] = _text(columns, column, f"{path}.funds.parts.{part}")
+                places[f"{part}_{column}"] = f"{path}.funds.parts.{part}.{column}"
+    else:
+        values["forecast"] = _text(funds, "forecast", f"{path}.funds")
+        values["funds_reason"] = _text(funds, "reason", f"{path}.funds")
     if "actual" in overall:
         values["summary"] = _text(overall, "actual", f"{path}.overall")
-    places = {
+    places |= {
         "budget_full": f"{path}.funds.budget_full",
         "executed": f"{path}.funds.executed",
         "forecast": f"{path}.funds.forecast",
@@ -265,8 +303,11 @@ def _form(data, path):
         "summary": f"{path}.overall.actual",
     }
     for i in range(len(rows)):
-        for key in ("actual", "forecast", "likelihood", "note"):
+        for key in ("actual", "forecast", "likelihood", "note", "level", "points", "weight"):
             places[f"rows.{i}.{key}"] = f"{path}.rows[{i}].{key}"
+        if evaluation:
+            places[f"rows.{i}.reason"] = f"{path}.rows[{i}].reason"
+            continue
         places[f"rows.{i}.causes"] = f"{path}.rows[{i}].reasons.causes"
         places[f"rows.{i}.reason"] = f"{path}.rows[{i}].reasons.text"
     return Filled(

@@ -18,7 +18,8 @@ from projects.documents.writers.xlsx import (
     sheet_names,
 )
 
-from ..models import FormStatus, Light, ResultForm, percent
+from .. import scoring
+from ..models import FormStatus, Kind, Light, ResultForm, percent
 from . import layout
 
 __all__ = ["CONTENT_TYPE", "write_form", "write_forms", "write_overview"]
@@ -36,6 +37,10 @@ ROLES = {
     "number": {"align": "right"},
     "computed": {"align": "center"},
     "subhead": {"bold": True, "align": "left"},
+    "score": {"align": "center"},
+    "total": {"align": "center", "bold": True},
+    "grade": {"align": "left", "bold": True},
+    "adjustment": {"align": "left"},
     "light-none": {"align": "center"},
     **{
         layout.LIGHT_ROLES[light]: {"align": "center", "bold": True, "bg_color": color}
@@ -169,11 +174,114 @@ class Summary:
         self.sheet.repeat_rows(1)
 
 
+EVALUATION_HEADER = (
+    "序号",
+    "项目名称",
+    "预算单位",
+    "状态",
+    "全年预算数（万元）",
+    "全年执行数（万元）",
+    "执行率",
+    "预算执行得分",
+    "指标得分",
+    "总分",
+    "等级",
+)
+EVALUATION_WIDTHS = (6, 34, 20, 9, 14, 14, 10, 12, 10, 10, 8)
+GRADE_LABELS = tuple(label for _, label in scoring.GRADES)
+
+
+class EvaluationSummary(Summary):
+    """The 汇总 sheet of a self-evaluation round: score, grade and execution per project."""
+
+    def __init__(self, workbook, round_):
+        self.workbook = workbook
+        self.sheet = workbook.add_worksheet(SUMMARY_SHEET)
+        add = workbook.add_format
+        base = {"font_name": FONT, "border": 1, "valign": "vcenter"}
+        self.head = add({**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#F3F3F3"})
+        self.text = add(base)
+        self.center = add({**base, "align": "center"})
+        self.number = add({**base, "num_format": "#,##0.00####"})
+        self.score = add({**base, "num_format": "0.00"})
+        self.bold = add({**base, "bold": True})
+        self.bold_number = add({**base, "bold": True, "num_format": "#,##0.00####"})
+        self.bold_score = add({**base, "bold": True, "num_format": "0.00"})
+        self.round = round_
+        title = add({"font_name": FONT, "bold": True, "font_size": 14})
+        self.sheet.write_string(0, 0, f"{round_.year}年度项目支出绩效自评汇总", title)
+        for col, text in enumerate(EVALUATION_HEADER):
+            self.sheet.write_string(1, col, text, self.head)
+        for col, width in enumerate(EVALUATION_WIDTHS):
+            self.sheet.set_column(col, col, width)
+        self.sheet.freeze_panes(2, 2)
+        self.line = 1
+        self.totals = {"budget": 0, "executed": 0, "count": 0, "scored": 0, "sum": 0}
+        self.grades = dict.fromkeys(GRADE_LABELS, 0)
+
+    def _points(self, row, col, value, fmt=None):
+        if value is None:
+            self.sheet.write_blank(row, col, None, fmt or self.score)
+        else:
+            self.sheet.write_number(row, col, float(value), fmt or self.score)
+
+    def add(self, form, link=None):
+        self.line += 1
+        row, sheet = self.line, self.sheet
+        self.totals["count"] += 1
+        sheet.write_number(row, 0, self.totals["count"], self.center)
+        if link:
+            sheet.write_url(row, 1, f"internal:'{link}'!A1", self.text, string=form.project_name)
+        else:
+            sheet.write_string(row, 1, form.project_name, self.text)
+        sheet.write_string(row, 2, form.department_name, self.text)
+        sheet.write_string(row, 3, FormStatus(form.status).label, self.center)
+        for col, value, key in ((4, form.budget_full, "budget"), (5, form.executed, "executed")):
+            self._points(row, col, value, self.number)
+            self.totals[key] += value or 0
+        sheet.write_string(row, 6, percent(form.execution_rate), self.center)
+        self._points(row, 7, form.budget_score)
+        indicators = None if form.total is None else form.total - (form.budget_score or 0)
+        self._points(row, 8, indicators)
+        self._points(row, 9, form.total)
+        sheet.write_string(row, 10, form.grade, self.center)
+        if form.total is not None:
+            self.totals["scored"] += 1
+            self.totals["sum"] += form.total
+            self.grades[form.grade] += 1
+
+    def close(self):
+        row = self.line + 1
+        totals = self.totals
+        counts = "，".join(f"{grade}{n}" for grade, n in self.grades.items() if n)
+        self.sheet.write_string(
+            row, 1, f"合计（{totals['count']}个项目{'；' + counts if counts else ''}）", self.bold
+        )
+        self.sheet.write_number(row, 4, float(totals["budget"]), self.bold_number)
+        self.sheet.write_number(row, 5, float(totals["executed"]), self.bold_number)
+        rate = totals["executed"] / totals["budget"] if totals["budget"] else None
+        self.sheet.write_string(row, 6, percent(rate), self.bold)
+        self.sheet.write_string(row, 8, "平均总分", self.bold)
+        average = totals["sum"] / totals["scored"] if totals["scored"] else None
+        self._points(row, 9, average, self.bold_score)
+        if self.line > 1:
+            self.sheet.autofilter(1, 0, self.line, len(EVALUATION_WIDTHS) - 1)
+        self.sheet.set_landscape()
+        self.sheet.set_paper(9)
+        self.sheet.fit_to_pages(1, 0)
+        self.sheet.repeat_rows(1)
+
+
+def summary_for(workbook, round_):
+    return (EvaluationSummary if round_.kind == Kind.EVALUATION else Summary)(workbook, round_)
+
+
 def write_overview(round_, queryset, output):
     """The overview of a round (the forms of `queryset`, in its order) as one 汇总 sheet."""
     workbook = _workbook(output)
-    workbook.set_properties({"title": f"{round_}监控汇总"})
-    summary = Summary(workbook, round_)
+    noun = "自评" if round_.kind == Kind.EVALUATION else "监控"
+    workbook.set_properties({"title": f"{round_}{noun}汇总"})
+    summary = summary_for(workbook, round_)
     count = 0
     for form in queryset.select_related(None).only(*OVERVIEW_FIELDS).iterator(chunk_size=2000):
         summary.add(form)
@@ -195,6 +303,9 @@ OVERVIEW_FIELDS = (
     "light",
     "behind",
     "ahead",
+    "budget_score",
+    "total",
+    "grade",
 )
 
 
@@ -203,7 +314,7 @@ def write_forms(round_, queryset, output):
     Returns the number of forms written."""
     workbook = _workbook(output)
     workbook.set_properties({"title": f"{round_}"})
-    summary = Summary(workbook, round_)
+    summary = summary_for(workbook, round_)
     writer = _writer(workbook)
     used = {SUMMARY_SHEET.lower()}
     for form in iter_forms(queryset):

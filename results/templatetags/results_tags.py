@@ -5,6 +5,7 @@ from ..documents.layout import light_text
 from ..models import LIGHT_CODES, Light
 from ..models import amount as amount_text
 from ..models import percent as percent_text
+from ..scoring import points_text
 
 register = template.Library()
 
@@ -27,3 +28,9 @@ def light_badge(light, ahead=False):
     if not light:
         return format_html('<span class="light light-none">{}</span>', Light.NONE.label)
     return format_html('<span class="light light-{}">{}</span>', LIGHT_CODES[light], light_text(light, ahead))
+
+
+@register.filter
+def points(value):
+    """A score or weight as printed: `8.33`, `10`."""
+    return points_text(value)

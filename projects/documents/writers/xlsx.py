@@ -191,11 +191,14 @@ def sheet_names(names):
 
 
 def iter_with_tree(queryset, chunk=CHUNK):
-    """The queryset's projects in its order, loaded with their tree `chunk` at a time."""
+    """The queryset's projects in its order, loaded with their tree (and last year's
+    self-evaluation, for the review checks) `chunk` at a time."""
+    from indicators.past import attach_past
+
     pks = list(queryset.values_list("pk", flat=True))
     for start in range(0, len(pks), chunk):
         part = pks[start : start + chunk]
-        loaded = {p.pk: p for p in Project.objects.filter(pk__in=part).with_tree()}
+        loaded = {p.pk: p for p in attach_past(Project.objects.filter(pk__in=part).with_tree())}
         for pk in part:
             yield loaded[pk]
 

@@ -47,4 +47,5 @@ class Command(BaseCommand):
                 count = forms.count()
         except OSError as exc:
             raise CommandError(f"{output}：无法写入（{exc.strerror}）。") from None
-        self.stderr.write(f"已导出{round_}的{count}张监控表到 {output}")
+        noun = "自评表" if kind == Kind.EVALUATION else "监控表"
+        self.stderr.write(f"已导出{round_}的{count}张{noun}到 {output}")

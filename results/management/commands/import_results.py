@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from projects.documents.errors import ImportFormatError
 from results.documents.readers import read_file
+from results.scoring import points_text
 from results.services import import_results
 
 
@@ -24,6 +25,9 @@ class Command(BaseCommand):
         except ImportFormatError as exc:
             raise CommandError(f"{file}：{exc}；未导入任何数据。") from None
         for form in report.updated:
-            light = form.get_light_display()
-            self.stdout.write(f"已更新：{form.department_name} {form.project_name}（项目预警：{light}）")
+            if form.round.kind == "evaluation":
+                score = f"总分：{points_text(form.total) or '未完成'}，等级：{form.grade or '—'}"
+            else:
+                score = f"项目预警：{form.get_light_display()}"
+            self.stdout.write(f"已更新：{form.department_name} {form.project_name}（{score}）")
         self.stdout.write(self.style.SUCCESS(f"{file}：{report.summary()}"))
