@@ -13,7 +13,7 @@ from .bulk import update_values
 from .documents import layout
 from .documents.readers import values_from_grid
 from .forms import StaleVersion, editor_class
-from .models import EDITABLE, Kind, ResultForm, ResultRow, Round, thresholds
+from .models import EDITABLE, Kind, ResultForm, ResultRow, Round, ScoredForm, ScoredRow, thresholds
 
 CHUNK = 500
 
@@ -218,6 +218,8 @@ def evaluate_round(round_, chunk=1000):
     of thresholds or of the forms), `chunk` forms at a time; only what changed is
     written, one statement per batch, no history (computed values).
     Returns the number of forms."""
+    if round_.kind == Kind.EVALUATION:
+        return score_round(round_)
     share, limits = round_.time_share, thresholds()
     pks = list(round_.forms.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), chunk):
@@ -238,6 +240,37 @@ def evaluate_round(round_, chunk=1000):
                 changed_forms.append(form)
         update_values(ResultForm, changed_forms, ResultForm.COMPUTED)
         update_values(ResultRow, changed_rows, ResultRow.COMPUTED)
+    return len(pks)
+
+
+def score_round(round_, chunk=2000):
+    """Score every form of a self-evaluation round (results/scoring.py), `chunk` forms at a
+    time: rows and forms loaded as plain values (`ScoredRow`, `ScoredForm`, scored by the
+    models' own methods), only what changed written, one statement per batch.
+    Returns the number of forms."""
+    pks = list(round_.forms.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), chunk):
+        part = pks[start : start + chunk]
+        forms = [
+            ScoredForm(values)
+            for values in ResultForm.objects.filter(pk__in=part).values_list(*ScoredForm.FIELDS)
+        ]
+        rows_of = {form.pk: [] for form in forms}
+        rows = ResultRow.objects.filter(form_id__in=part).order_by("position", "pk")
+        for values in rows.values_list(*ScoredRow.FIELDS):
+            row = ScoredRow(values)
+            rows_of[row.form_id].append(row)
+        changed_forms, changed_rows = [], []
+        for form in forms:
+            rows = rows_of[form.pk]
+            before = [row.score for row in rows]
+            was = [getattr(form, name) for name in scoring.FORM_RESULTS]
+            form.score(rows)
+            changed_rows += [row for row, old in zip(rows, before, strict=True) if row.score != old]
+            if [getattr(form, name) for name in scoring.FORM_RESULTS] != was:
+                changed_forms.append(form)
+        update_values(ResultForm, changed_forms, scoring.FORM_RESULTS)
+        update_values(ResultRow, changed_rows, scoring.ROW_RESULTS)
     return len(pks)
 
 
