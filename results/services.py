@@ -288,7 +288,8 @@ class ImportReport:
 
     def summary(self):
         names = "、".join(form.project_name for form in self.updated)
-        text = f"已导入{len(self.forms)}张监控表：更新{len(self.updated)}张" + (
+        noun = self.forms[0].noun if self.forms else "监控表"
+        text = f"已导入{len(self.forms)}张{noun}：更新{len(self.updated)}张" + (
             f"（{names}）" if names else ""
         )
         return text + f"，未变化{len(self.unchanged)}张。"
