@@ -25,8 +25,9 @@ class OpenReport:
     updated: int = 0  # draft forms brought up to a new approval
 
     def summary(self):
-        text = f"{self.round}：新建{self.created}张监控表"
-        return text + (f"，{self.updated}张草稿监控表已按重新批复的指标更新。" if self.updated else "。")
+        noun = "自评表" if self.round.kind == Kind.EVALUATION else "监控表"
+        text = f"{self.round}：新建{self.created}张{noun}"
+        return text + (f"，{self.updated}张草稿{noun}已按重新批复的指标更新。" if self.updated else "。")
 
 
 def default_cutoff(kind, year):
