@@ -33,7 +33,9 @@ runs `generate_demo` (timed), and measures:
   (`open_round --kind evaluation`, timed), values for every row (met, short, over a
   ceiling; qualitative levels with points), the scoring of the whole year
   (`evaluate_round`, timed, with its query count), and the batch Excel of `--batch`
-  forms (汇总 + one sheet each) next to its plain-XlsxWriter floor, as for the sheets.
+  forms (汇总 + one sheet each) next to its plain-XlsxWriter floor, as for the sheets
+  (the floor also writes the input cells' formats, drop-down lists and hints, and the
+  sheet protection: they are part of a form to fill in offline).
 - the indicator library (page, search, the editor's suggestion request) and the
   statistics page, served from their kept figures, and the time to build those
   figures from nothing (all unit-years of the library, every project's tally).
@@ -550,7 +552,7 @@ def write_floor(xlsxwriter, data, output):
         summary.write_url(row, 0, f"internal:'{name}'!A1", text, string=values[0])
     if data["summary"]:
         summary.autofilter(0, 0, len(data["summary"]), len(data["summary_header"]) - 1)
-    for name, cells, heights, repeat in data["sheets"]:
+    for name, cells, heights, repeat, *rest in data["sheets"]:
         worksheet = workbook.add_worksheet(name)
         for col, width in enumerate(data["widths"]):
             worksheet.set_column(col, col, width)
@@ -560,6 +562,10 @@ def write_floor(xlsxwriter, data, output):
             worksheet.write_string(first_row, first_col, value, formats[role])
         for row, height in heights:
             worksheet.set_row(row, height)
+        if rest:  # cells to fill in (the self-evaluation forms): their lists and hints, protection
+            for first_row, first_col, last_row, last_col, options in rest[0]:
+                worksheet.data_validation(first_row, first_col, last_row, last_col, options)
+            worksheet.protect("", {"format_rows": True, "format_columns": True, "select_locked_cells": True})
         worksheet.set_paper(9)
         worksheet.set_portrait()
         worksheet.fit_to_pages(1, 0)
@@ -865,14 +871,18 @@ def precompute_evaluation_floor(year, count, path):
                 form.grade,
             )
         )
-        cells, heights = [], []
+        cells, heights, validations = [], [], []
         for row in sheet.rows:
             lines = 1
             for cell in row.cells:
                 merged = cell.colspan > 1 or cell.rowspan > 1
                 last_row = row.number + cell.rowspan - 1
-                role = cell.role if cell.role in formats else "value"
+                # The format the writer gives the cell (a cell to fill in: unlocked and tinted).
+                role = f"input:{cell.role}" if cell.field else cell.role
+                formats.setdefault(role, made[id(writer.format_of(cell))])
                 cells.append((row.number, cell.col, last_row, cell.last_col, cell.text, role, merged))
+                if cell.field:
+                    validations.append((row.number, cell.col, last_row, cell.last_col, validation_of(cell)))
                 if cell.rowspan == 1:
                     width = sum(widths[cell.col : cell.last_col + 1])
                     lines = max(lines, sheet_xlsx._lines(cell.text, width))
@@ -881,7 +891,7 @@ def precompute_evaluation_floor(year, count, path):
             )
         header = sheet.header_rows
         repeat = (header[0].number, header[-1].number) if header else None
-        sheets.append((name, cells, heights, repeat))
+        sheets.append((name, cells, heights, repeat, validations))
     data = {
         "options": sheet_xlsx.WORKBOOK_OPTIONS,
         "font": sheet_xlsx.FONT,
@@ -894,6 +904,17 @@ def precompute_evaluation_floor(year, count, path):
     }
     with open(path, "wb") as handle:
         pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def validation_of(cell):
+    """The data validation the writer gives a cell to fill in (a list, or the hint)."""
+    options = {"validate": "any"}
+    if cell.choices:
+        options = {"validate": "list", "source": list(cell.choices), "ignore_blank": True}
+        options["error_message"] = "请从下拉列表中选择：" + "、".join(cell.choices)
+    if cell.hint:
+        options.update(input_title="填写说明", input_message=cell.hint[:255])
+    return options
 
 
 def measure_evaluation(case, year):

@@ -12,6 +12,7 @@ and stored on the rows and forms, so the overview can filter and sort them; the
 thresholds are settings (`PERFGOALS_LIGHT_*`), shown on the rules page.
 """
 
+import re
 from calendar import monthrange
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,6 +31,7 @@ from .scoring import Achievement
 MONEY_FACTORS = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 RATE_UNITS = ("%", "‰")
 FOUR = Decimal("0.0001")
+PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 class Kind(models.TextChoices):
@@ -593,6 +595,13 @@ class ResultRow(models.Model):
     def measure(self, text):
         """A value written in the target's notation, in the target's unit (money converts
         between 元, 万元 and 亿元); ValueError with a Chinese message when it is not one."""
+        # The common case, a plain number in the target's unit (`2100吨`, `96%`), without the
+        # parser (a whole year's scoring reads hundreds of thousands of values).
+        plain = text.strip()
+        if self.unit and plain.endswith(self.unit):
+            plain = plain[: -len(self.unit)]
+        if PLAIN_NUMBER.fullmatch(plain):
+            return Decimal(plain)
         parsed = parse_value(text)
         if parsed.number is None:
             example = f"如“{normalize_number(self.number)}{self.unit}”" if self.number is not None else ""
@@ -783,3 +792,50 @@ class FormTransition(AppendOnly, models.Model):
         if self.user is None:
             return "系统"
         return self.user.get_full_name() or self.user.get_username()
+
+
+class ScoredRow:
+    """A self-evaluation row as the year's scoring loads it (`services.score_round`): the
+    fields the score reads and the score, without a model instance; the score is computed
+    by ResultRow's own methods."""
+
+    FIELDS = (
+        "pk",
+        "form_id",
+        "comparator",
+        "number",
+        "unit",
+        "target",
+        "actual",
+        "weight",
+        "level",
+        "points",
+        "adjusted",
+        "score",
+    )
+    __slots__ = FIELDS
+
+    def __init__(self, values):
+        for name, value in zip(self.FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+    is_qualitative = ResultRow.is_qualitative
+    measure = ResultRow.measure
+    actual_number = ResultRow.actual_number
+    score_row = ResultRow.score_row
+    final_score = ResultRow.final_score
+    below_weight = ResultRow.below_weight
+    far_above = ResultRow.far_above
+
+
+class ScoredForm:
+    """A self-evaluation form as the year's scoring loads it, scored by `ResultForm.score`."""
+
+    FIELDS = ("pk", "budget_full", "executed", *scoring.FORM_RESULTS)
+    __slots__ = FIELDS
+
+    def __init__(self, values):
+        for name, value in zip(self.FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+    score = ResultForm.score

@@ -34,6 +34,9 @@ LEVEL1_POINTS = {
 # An actual from this share of its target needs an explanation (a target set too low).
 FAR_ABOVE = Decimal("1.3")
 CENT = Decimal("0.01")
+# What scoring writes on a form and on a row.
+FORM_RESULTS = ("execution_rate", "budget_score", "total", "grade", "behind", "ahead")
+ROW_RESULTS = ("score",)
 
 
 class Achievement(models.TextChoices):

@@ -13,7 +13,7 @@ from .bulk import update_values
 from .documents import layout
 from .documents.readers import values_from_grid
 from .forms import StaleVersion, editor_class
-from .models import EDITABLE, Kind, ResultForm, ResultRow, Round, thresholds
+from .models import EDITABLE, Kind, ResultForm, ResultRow, Round, ScoredForm, ScoredRow, thresholds
 
 CHUNK = 500
 
@@ -25,8 +25,9 @@ class OpenReport:
     updated: int = 0  # draft forms brought up to a new approval
 
     def summary(self):
-        text = f"{self.round}：新建{self.created}张监控表"
-        return text + (f"，{self.updated}张草稿监控表已按重新批复的指标更新。" if self.updated else "。")
+        noun = "自评表" if self.round.kind == Kind.EVALUATION else "监控表"
+        text = f"{self.round}：新建{self.created}张{noun}"
+        return text + (f"，{self.updated}张草稿{noun}已按重新批复的指标更新。" if self.updated else "。")
 
 
 def default_cutoff(kind, year):
@@ -218,6 +219,8 @@ def evaluate_round(round_, chunk=1000):
     of thresholds or of the forms), `chunk` forms at a time; only what changed is
     written, one statement per batch, no history (computed values).
     Returns the number of forms."""
+    if round_.kind == Kind.EVALUATION:
+        return score_round(round_)
     share, limits = round_.time_share, thresholds()
     pks = list(round_.forms.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), chunk):
@@ -241,6 +244,37 @@ def evaluate_round(round_, chunk=1000):
     return len(pks)
 
 
+def score_round(round_, chunk=2000):
+    """Score every form of a self-evaluation round (results/scoring.py), `chunk` forms at a
+    time: rows and forms loaded as plain values (`ScoredRow`, `ScoredForm`, scored by the
+    models' own methods), only what changed written, one statement per batch.
+    Returns the number of forms."""
+    pks = list(round_.forms.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), chunk):
+        part = pks[start : start + chunk]
+        forms = [
+            ScoredForm(values)
+            for values in ResultForm.objects.filter(pk__in=part).values_list(*ScoredForm.FIELDS)
+        ]
+        rows_of = {form.pk: [] for form in forms}
+        rows = ResultRow.objects.filter(form_id__in=part).order_by("position", "pk")
+        for values in rows.values_list(*ScoredRow.FIELDS):
+            row = ScoredRow(values)
+            rows_of[row.form_id].append(row)
+        changed_forms, changed_rows = [], []
+        for form in forms:
+            rows = rows_of[form.pk]
+            before = [row.score for row in rows]
+            was = [getattr(form, name) for name in scoring.FORM_RESULTS]
+            form.score(rows)
+            changed_rows += [row for row, old in zip(rows, before, strict=True) if row.score != old]
+            if [getattr(form, name) for name in scoring.FORM_RESULTS] != was:
+                changed_forms.append(form)
+        update_values(ResultForm, changed_forms, scoring.FORM_RESULTS)
+        update_values(ResultRow, changed_rows, scoring.ROW_RESULTS)
+    return len(pks)
+
+
 # -- import ----------------------------------------------------------------------
 
 
@@ -255,7 +289,8 @@ class ImportReport:
 
     def summary(self):
         names = "、".join(form.project_name for form in self.updated)
-        text = f"已导入{len(self.forms)}张监控表：更新{len(self.updated)}张" + (
+        noun = self.forms[0].noun if self.forms else "监控表"
+        text = f"已导入{len(self.forms)}张{noun}：更新{len(self.updated)}张" + (
             f"（{names}）" if names else ""
         )
         return text + f"，未变化{len(self.unchanged)}张。"

@@ -34,7 +34,7 @@ def users(seed, django_user_model):
     approve_for_evaluation(users)
     out = io.StringIO()
     call_command("open_round", "--kind", "evaluation", "--year", "2025", stdout=out)
-    assert "2025年度绩效自评：新建" in out.getvalue()
+    assert "2025年度绩效自评：新建7张自评表。" in out.getvalue()
     return users
 
 
