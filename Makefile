@@ -32,7 +32,7 @@ test: venv system-deps
 	PERFGOALS_DEV=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 # The property-based tests (tests/test_fuzz.py, Hypothesis) with many more examples than
-# `make test` runs (profile "fuzz" in tests/conftest.py): a few minutes.
+# `make test` runs (profile "fuzz" in tests/conftest.py): about 15 minutes on two shared cores.
 fuzz: venv
 	HYPOTHESIS_PROFILE=fuzz PERFGOALS_DEV=1 $(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
 

