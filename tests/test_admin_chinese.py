@@ -53,6 +53,7 @@ def test_the_admin_reads_in_chinese(client, django_user_model):
     )
     assert "状态: 已提交 → 已批复" in history and "项目预算（万元）: 100 → 120.5" in history
     assert "None" not in history and "submitted" not in history and "approved" not in history
+    assert "版本" not in history
 
     snapshot = visible_text(
         client.get(
