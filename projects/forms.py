@@ -98,6 +98,13 @@ def refuse_control_characters(form):
 
 
 BUDGET = Project._meta.get_field("budget")
+
+
+def _too_long(label):
+    """The message of a text longer than its field allows: both lengths, never a silent cut."""
+    return f"{label}过长：有%(show_value)d个字，最多%(limit_value)d个字，请缩短。"
+
+
 BUDGET_WHOLE_DIGITS = BUDGET.max_digits - BUDGET.decimal_places
 
 
@@ -117,7 +124,7 @@ class ProjectForm(forms.ModelForm):
     name = forms.CharField(
         label="项目名称",
         max_length=FIELD_LIMITS["name"],
-        error_messages={**_required("项目名称"), "max_length": "项目名称过长（最多%(limit_value)d个字）。"},
+        error_messages={**_required("项目名称"), "max_length": _too_long("项目名称")},
     )
     budget = forms.DecimalField(
         label="项目预算",
@@ -161,9 +168,6 @@ class ProjectForm(forms.ModelForm):
         if not self.instance.pk:
             self.initial["year"] = self.initial.get("year") or timezone.localdate().year
         unlimited(self)
-        self.fields["name"].error_messages["max_length"] = (
-            "项目名称过长：有%(show_value)d个字，最多%(limit_value)d个字，请缩短。"
-        )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.initial["budget"] = normalize_number(self.instance.budget)
@@ -215,7 +219,12 @@ def _row_field(name, **kwargs):
     """A text field of an indicator row, as long as the model's field allows."""
     label = ROW_LABELS[name]
     limit = FIELD_LIMITS[name]
-    return forms.CharField(label=label, max_length=limit, error_messages=_required(label), **kwargs)
+    return forms.CharField(
+        label=label,
+        max_length=limit,
+        error_messages={**_required(label), "max_length": _too_long(label)},
+        **kwargs,
+    )
 
 
 class IndicatorForm(ContentFormMixin, forms.Form):
@@ -232,10 +241,6 @@ class IndicatorForm(ContentFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         refuse_control_characters(self)
-        for name in ROW_FIELDS:
-            self.fields[name].error_messages["max_length"] = (
-                f"{ROW_LABELS[name]}过长：有%(show_value)d个字，最多%(limit_value)d个字，请缩短。"
-            )
         level1 = (self["level1"].value() or "").strip()
         level2 = (self["level2"].value() or "").strip()
         basis = (self["basis"].value() or "").strip()

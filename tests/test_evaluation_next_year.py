@@ -20,7 +20,7 @@ def test_copying_to_2026_shows_last_years_unmet_indicators_and_grade(seed, djang
     source = Project.objects.get(name=PROJECT, year=2025)
     response = client.post(reverse("projects:copy", args=[source.pk]))
     copy = Project.objects.get(name=PROJECT, year=2026)
-    assert response["Location"] == reverse("projects:detail", args=[copy.pk])
+    assert response["Location"] == reverse("projects:edit", args=[copy.pk])  # the copy opens in the editor
 
     findings = checks.check_project(Project.objects.with_tree().get(pk=copy.pk))
     not_met = [f for f in findings if f.rule == "LAST_YEAR_NOT_MET"]
