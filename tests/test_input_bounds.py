@@ -131,3 +131,25 @@ def test_the_command_line_answers_bad_files_with_a_command_error(db, tmp_path, n
         call_command("import_approvals", str(path), department="鄂州市数据局")
     assert message in str(refused.value)
     assert not Project.objects.exists()
+
+
+def test_the_lengths_of_issue_11_on_the_command_line(db, tmp_path):
+    """A 300-character 三级指标 is refused naming its line (the model allows 200); a
+    10,000-character 立项依据 is stored whole (a text field): never a DataError."""
+    long_level3 = SHEET.replace("服务窗口工作人员数量", "数" * 300, 1)
+    path = tmp_path / "level3.txt"
+    path.write_text(long_level3, encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("import_approvals", str(path), department="鄂州市数据局")
+    assert "三级指标“" + "数" * 30 + "…”有300个字，超过上限200个字" in str(refused.value)
+    assert "第" in str(refused.value).split("三级指标")[0]  # the line is named
+    assert not Project.objects.exists()
+
+    rationale = "依据" * 5000
+    lines = SHEET.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("立项依据\t"))
+    lines[at] = "立项依据\t" + rationale
+    path = tmp_path / "rationale.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    call_command("import_approvals", str(path), department="鄂州市数据局")
+    assert Project.objects.get().rationale == rationale
