@@ -55,12 +55,14 @@ class ProjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     template_name = "projects/project_list.html"
     paginate_by = 50
 
+    action = "view"  # which projects the list shows: those the user may do this to
+
     def get_queryset(self):
         deletable = Project.objects.restrict(self.request.user, "edit").filter(
             pk=OuterRef("pk"), status=Status.DRAFT
         )
         return (
-            Project.objects.restrict(self.request.user, "view")
+            Project.objects.restrict(self.request.user, self.action)
             .select_related("department")
             .annotate(may_delete=Exists(deletable))
         )
@@ -101,8 +103,7 @@ class TodoListView(ProjectListView):
             raise PermissionDenied("“我的待办”仅对填报人开放。")
         return super().dispatch(request, *args, **kwargs)
 
-    def get_queryset(self):
-        return Project.objects.restrict(self.request.user, "edit").select_related("department")
+    action = "edit"
 
     def get_table_kwargs(self):
         return {"order_by": ("-status", "-year", "name")}  # 已退回 (returned) sorts before 草稿 (draft)

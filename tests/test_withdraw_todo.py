@@ -134,6 +134,9 @@ def test_the_list_marks_returned_and_my_todo_holds_returned_and_drafts(users, cl
     assert todo.index(returned.name) < todo.index(draft.name)  # returned first
     assert waiting.name not in todo and "别的单位的草稿" not in todo
     assert f'href="{reverse("projects:todo")}"' in todo  # in the top bar
+    # A draft can be deleted from the to-do list as from the list; a returned project cannot.
+    assert f'href="{reverse("projects:delete", args=[draft.pk])}"' in todo
+    assert f'href="{reverse("projects:delete", args=[returned.pk])}"' not in todo
 
     client.force_login(users["reviewer"])
     assert client.get(reverse("projects:todo")).status_code == 403
