@@ -115,17 +115,6 @@ def level2_choices():
     return {level1: list(names) for level1, names in FRAMEWORK.items()}
 
 
-def inferred_level1(level1, level2):
-    """The level 1 a row belongs to when its level-1 cell was left empty (a merged
-    cell filled down from the rows above): `level1` as inherited, unless `level2`
-    names a level 2 that belongs to exactly one other level 1 (社会效益 filled down
-    under 产出指标 belongs to 效益指标). Returns None when nothing is inferred."""
-    home = level1_of(level2)
-    if home is None or belongs(level1, level2):
-        return None
-    return home if canonical_level1(level1) != home else None
-
-
 def basis_parts(text):
     """The bases a 指标值确定依据 cell names, if all are options (else None), in form order."""
     parts = {part.strip() for part in re.split(r"[、,，/／;；和及]", text or "") if part.strip()}

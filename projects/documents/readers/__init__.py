@@ -49,8 +49,35 @@ def read_text(text, source="文本"):
 
 
 def _validated(result, source):
+    if not result.backup:  # a backup is restored as it was written
+        _infer_level1(result)
     validate_projects(result.projects, source=source)
     return result
+
+
+def _infer_level1(result):
+    """Fill an empty 一级指标 from its 二级指标 where that belongs to one level 1 only
+    (数量指标 → 产出指标), as the editor does, and report each such repair. A level 1
+    the document states is kept as written: the review checks and their one-click
+    fixes deal with a misplaced row."""
+    from indicators.framework import level1_of
+
+    from .findings import Finding
+
+    for project in result.projects:
+        for goal in project.get("goals", []):
+            for number, row in enumerate(goal.get("indicators", []), start=1):
+                if (row.get("level1") or "").strip():
+                    continue
+                level1 = level1_of(row.get("level2") or "")
+                if level1:
+                    row["level1"] = level1
+                    result.repairs.append(
+                        Finding(
+                            f"“{project.get('name', '')}”{goal.get('name', '')}第{number}行",
+                            f"一级指标为空，按二级指标“{row['level2']}”补为“{level1}”",
+                        )
+                    )
 
 
 def _read_text(text):
