@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 from django_filters.views import FilterView
@@ -70,6 +71,14 @@ class ProjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
+    def get_table_kwargs(self):
+        # 操作 (删除 a draft) only for those who edit somewhere: a reviewer sees no empty column.
+        return {} if self.edits_somewhere else {"exclude": ("actions",)}
+
+    @cached_property
+    def edits_somewhere(self):
+        return Department.objects.restrict(self.request.user, "edit").exists()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filtered = self.object_list
@@ -85,7 +94,7 @@ class ProjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         context["years"] = years
         context["total_budget"] = years[0]["total"] if len(years) == 1 else None
         context["total_budget_display"] = years[0]["total_display"] if len(years) == 1 else ""
-        context["can_create"] = Department.objects.restrict(self.request.user, "edit").exists()
+        context["can_create"] = self.edits_somewhere
         return context
 
 
@@ -106,7 +115,8 @@ class TodoListView(ProjectListView):
     action = "edit"
 
     def get_table_kwargs(self):
-        return {"order_by": ("-status", "-year", "name")}  # 已退回 (returned) sorts before 草稿 (draft)
+        # 已退回 (returned) sorts before 草稿 (draft)
+        return {**super().get_table_kwargs(), "order_by": ("-status", "-year", "name")}
 
 
 todo_list = TodoListView.as_view()

@@ -96,13 +96,19 @@ def test_the_query_count_does_not_grow_with_the_projects(logged_in, django_asser
     assert len(names(response)) == count
 
 
-def test_new_project_button_only_for_fillers(client, db):
+def test_new_project_button_and_the_actions_column_only_for_fillers(client, db):
+    make_project(unit("甲局"), "共同的项目")
+
+    def seen(username):
+        client.login(username=username, password=PASSWORD)
+        response = client.get(LIST)
+        columns = [column.name for column in response.context["table"].columns]
+        return "新建项目" in response.content.decode(), "actions" in columns
+
     make_user("reviewer", unit("甲局"), role=Role.REVIEWER)
-    client.login(username="reviewer", password=PASSWORD)
-    assert "新建项目" not in client.get(LIST).content.decode()
+    assert seen("reviewer") == (False, False)  # no empty 操作 column for a reviewer
     make_user("writer", unit("甲局"))
-    client.login(username="writer", password=PASSWORD)
-    assert "新建项目" in client.get(LIST).content.decode()
+    assert seen("writer") == (True, True)
 
 
 def test_anonymous_users_are_sent_to_login(client, db):
