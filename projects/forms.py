@@ -491,9 +491,11 @@ class ProjectEditor:
             )
         return goals
 
-    def save(self):
-        """Save project, goals and rows in one transaction; raise StaleVersion if outdated."""
+    def save(self, reason=""):
+        """Save project, goals and rows in one transaction; raise StaleVersion if outdated.
+        `reason` is recorded with the project's history record (e.g. the one-click fixes)."""
         project = self.project_form.instance
+        project._change_reason = reason or None
         try:
             with transaction.atomic():
                 if project.pk:

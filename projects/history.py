@@ -43,6 +43,7 @@ class Entry:
     user: object
     transitions: list = field(default_factory=list)
     lines: list = field(default_factory=list)
+    reason: str = ""  # why a save was made, when the editor says (一键修正：…)
 
     @property
     def summary(self):
@@ -196,6 +197,8 @@ def project_history(project):
                     fields = PROJECT_FIELDS
                     if any(isinstance(i, project.transitions.model) for i in group):
                         fields = tuple(f for f in fields if f != "status")
+                    else:  # a transition's own label is shown as the transition
+                        entry.reason = item.history_change_reason or entry.reason
                     changes = _diff(Project, fields, before, item)
                     if changes:
                         entry.lines.append(Line("项目", "修改", changes))

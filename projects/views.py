@@ -167,7 +167,7 @@ def _run_editor(request, project=None):
         editor = ProjectEditor(request.user, project, data=data)
         if editor.is_valid():
             try:
-                saved = editor.save()
+                saved = editor.save(reason=("一键修正：" + "；".join(fixed)) if fixed else "")
             except StaleVersion:
                 editor.errors.insert(
                     0,

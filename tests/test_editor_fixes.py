@@ -115,6 +115,10 @@ def test_one_row_is_fixed_and_the_rest_of_the_typed_page_kept(logged_in, home):
     assert project.rationale == "刚刚录入、尚未保存的依据"
     rows = {row.level3: (row.level1, row.level2) for row in project.goals.get().indicators.all()}
     assert rows == {"总成本": ("成本指标", "经济成本指标"), "服务质量": ("产出指标", "社会效益")}
+    # The history says the save was a one-click fix, and what it changed.
+    page = logged_in.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    reason = page.split('<div class="history-reason">', 1)[1].split("</div>", 1)[0]
+    assert reason.startswith("一键修正：") and "成本指标" in reason
 
 
 def test_an_empty_level1_is_read_from_its_level2(logged_in, home):
