@@ -167,3 +167,17 @@ def test_one_save_that_inserts_and_moves_rows_reads_as_what_was_done(db, django_
             ],
         ),
     ]
+
+
+def test_a_changed_sentence_is_not_followed_by_a_second_stop():
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from projects.history import Change, Entry, Line
+
+    changes = [Change("立项依据", "旧的依据。", "新的依据。"), Change("项目预算", "10", "12")]
+    entry = Entry(at=timezone.now(), user=None, lines=[Line("项目", "修改", changes)])
+    html = render_to_string("projects/_history_entries.html", {"entries": [entry]})
+    assert "<ins>新的依据。</ins></span> <span" in html
+    assert "。</ins></span>；" not in html
+    assert "<ins>10</ins>" not in html and "<del>10</del> → <ins>12</ins>" in html
