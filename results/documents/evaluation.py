@@ -16,7 +16,7 @@ from projects.documents.layout import Block, Row, Sheet, merge_runs
 from .. import scoring
 from ..models import FUND_COLUMNS, FUND_PARTS, FormStatus, amount, percent
 from ..scoring import Achievement, points_text
-from .layout import AMOUNT_UNIT, MARK_NOTE, MARK_PREFIX, UNIT_PREFIX, _cell, _label, _sign_block
+from .layout import MARK_NOTE, MARK_PREFIX, _cell, _label, _sign_block, form_heading
 
 COLUMNS = 9
 WIDTHS = (9, 10, 16, 12, 12, 10, 8, 14, 16)
@@ -151,36 +151,7 @@ def build_evaluation_sheet(form, rows=None):
     """The printed self-evaluation form of `form` (round and rows loaded)."""
     rows = list(form.rows.all()) if rows is None else rows
     round_ = form.round
-    heading = Block(kind="heading")
-    if form.status != FormStatus.CONFIRMED:
-        mark = f"{MARK_PREFIX}（{form.get_status_display()}）"
-        heading.head.append(Row([_cell(mark, "mark", 0, COLUMNS)], "mark"))
-    heading.head.append(Row([_cell(TITLE, "title", 0, COLUMNS)], "title"))
-    heading.head.append(Row([_cell(f"（{round_.year}年度）", "subtitle", 0, COLUMNS)], "subtitle"))
-    heading.head.append(
-        Row(
-            [
-                _cell(f"{UNIT_PREFIX}{form.department_name}", "unit", 0, 5),
-                _cell(AMOUNT_UNIT, "amount", 5, 4),
-            ],
-            "unit",
-        )
-    )
-    basic = Block(kind="basic")
-    basic.bodies.append(
-        [
-            Row([_label("项目名称", 0, 2), _cell(form.project_name, "value", 2, 7)], "basic"),
-            Row(
-                [
-                    _label("主管部门", 0, 2),
-                    _cell(form.department_name, "value", 2, 3),
-                    _label("实施单位", 5, 2),
-                    _cell(form.department_name, "value", 7, 2),
-                ],
-                "basic",
-            ),
-        ]
-    )
+    heading, basic = form_heading(form, TITLE, f"（{round_.year}年度）", COLUMNS, split=5)
     overall = Block(kind="overall")
     overall.bodies.append(
         [

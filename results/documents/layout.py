@@ -159,6 +159,44 @@ def _indicator_rows(rows, start):
     )
 
 
+def form_heading(form, title, subtitle, columns, split):
+    """The heading (未确认 mark, title, subtitle, 填报单位 | 金额单位) and the first rows of the
+    basic block (项目名称; 主管部门 | 实施单位) that every results form starts with; `split` is
+    the column where the right half (金额单位, 实施单位) begins. The basic rows are one body,
+    for the caller to continue."""
+    heading = Block(kind="heading")
+    if form.status != FormStatus.CONFIRMED:
+        mark = f"{MARK_PREFIX}（{form.get_status_display()}）"
+        heading.head.append(Row([_cell(mark, "mark", 0, columns)], "mark"))
+    heading.head.append(Row([_cell(title, "title", 0, columns)], "title"))
+    heading.head.append(Row([_cell(subtitle, "subtitle", 0, columns)], "subtitle"))
+    heading.head.append(
+        Row(
+            [
+                _cell(f"{UNIT_PREFIX}{form.department_name}", "unit", 0, split),
+                _cell(AMOUNT_UNIT, "amount", split, columns - split),
+            ],
+            "unit",
+        )
+    )
+    basic = Block(kind="basic")
+    basic.bodies.append(
+        [
+            Row([_label("项目名称", 0, 2), _cell(form.project_name, "value", 2, columns - 2)], "basic"),
+            Row(
+                [
+                    _label("主管部门", 0, 2),
+                    _cell(form.department_name, "value", 2, split - 2),
+                    _label("实施单位", split, 2),
+                    _cell(form.department_name, "value", split + 2, columns - split - 2),
+                ],
+                "basic",
+            ),
+        ]
+    )
+    return heading, basic
+
+
 def build_form_sheet(form, rows=None):
     """The printed form of `form` (round and rows loaded: `with_rows()`): the monitoring
     form, or the self-evaluation form of an evaluation round (`evaluation`)."""
@@ -169,45 +207,19 @@ def build_form_sheet(form, rows=None):
     rows = list(form.rows.all()) if rows is None else rows
     round_ = form.round
     period = round_.period
-    heading = Block(kind="heading")
-    if form.status != FormStatus.CONFIRMED:
-        mark = f"{MARK_PREFIX}（{form.get_status_display()}）"
-        heading.head.append(Row([_cell(mark, "mark", 0, COLUMNS)], "mark"))
-    heading.head.append(Row([_cell(round_.form_title, "title", 0, COLUMNS)], "title"))
-    subtitle = f"（{round_.year}年度　{round_.cutoff_label}）"
-    heading.head.append(Row([_cell(subtitle, "subtitle", 0, COLUMNS)], "subtitle"))
-    heading.head.append(
+    heading, basic = form_heading(
+        form, round_.form_title, f"（{round_.year}年度　{round_.cutoff_label}）", COLUMNS, split=6
+    )
+    basic.bodies[0].append(
         Row(
             [
-                _cell(f"{UNIT_PREFIX}{form.department_name}", "unit", 0, 6),
-                _cell(AMOUNT_UNIT, "amount", 6, 5),
+                _label("项目类型", 0, 2),
+                _cell(form.project_type_label, "value", 2, 4),
+                _label("截止日期", 6, 2),
+                _cell(round_.cutoff_text, "value", 8, 3),
             ],
-            "unit",
+            "basic",
         )
-    )
-    basic = Block(kind="basic")
-    basic.bodies.append(
-        [
-            Row([_label("项目名称", 0, 2), _cell(form.project_name, "value", 2, 9)], "basic"),
-            Row(
-                [
-                    _label("主管部门", 0, 2),
-                    _cell(form.department_name, "value", 2, 4),
-                    _label("实施单位", 6, 2),
-                    _cell(form.department_name, "value", 8, 3),
-                ],
-                "basic",
-            ),
-            Row(
-                [
-                    _label("项目类型", 0, 2),
-                    _cell(form.project_type_label, "value", 2, 4),
-                    _label("截止日期", 6, 2),
-                    _cell(round_.cutoff_text, "value", 8, 3),
-                ],
-                "basic",
-            ),
-        ]
     )
     overall = Block(kind="overall")
     overall.bodies.append(
