@@ -95,11 +95,18 @@ def row_to_dict(row, evaluation=False):
 
 
 def form_to_dict(form, rows=None):
-    """One form (round, project and rows loaded: `ResultForm.objects.with_rows()`)."""
+    """One form (round, project and rows loaded: `ResultForm.objects.with_rows()`): the
+    monitoring form, or a self-evaluation with its funds by source and scores, the rows
+    with weight and score, and a reviewer's changes with their reasons (`adjusted`)."""
     rows = list(form.rows.all()) if rows is None else rows
-    if form.round.kind == Kind.EVALUATION:
-        return _evaluation_to_dict(form, rows)
-    return {
+    evaluation = form.round.kind == Kind.EVALUATION
+    funds = {
+        "budget_initial": _number(form.budget_initial),
+        "budget_full": _number(form.budget_full),
+        "executed": _number(form.executed),
+        "execution_rate": _percent(form.execution_rate),
+    }
+    data = {
         "kind": form.round.kind,
         "project_id": form.project_id,
         "project": form.project_name,
@@ -107,47 +114,20 @@ def form_to_dict(form, rows=None):
         "year": form.round.year,
         "cutoff": form.round.cutoff.isoformat(),
         "status": form.status,
-        "funds": {
-            "budget_initial": _number(form.budget_initial),
-            "budget_full": _number(form.budget_full),
-            "executed": _number(form.executed),
-            "execution_rate": _percent(form.execution_rate),
-            "forecast": _number(form.forecast),
-            "reason": form.funds_reason,
-        },
+        "funds": funds,
         "overall": {"target": form.goal_text, "actual": form.summary},
-        "light": LIGHT_CODES[form.light],
-        "rows": [row_to_dict(row) for row in rows],
     }
-
-
-def _evaluation_to_dict(form, rows):
-    """A self-evaluation: the funds and scores, the rows with weight and score, and a
-    reviewer's changes with their reasons (`adjusted`)."""
-    return {
-        "kind": form.round.kind,
-        "project_id": form.project_id,
-        "project": form.project_name,
-        "department": form.department_name,
-        "year": form.round.year,
-        "cutoff": form.round.cutoff.isoformat(),
-        "status": form.status,
-        "funds": {
-            "budget_initial": _number(form.budget_initial),
-            "budget_full": _number(form.budget_full),
-            "executed": _number(form.executed),
-            "execution_rate": _percent(form.execution_rate),
-            "parts": {
-                part: {column: _number(getattr(form, f"{part}_{column}")) for column, _ in FUND_COLUMNS}
-                for part, _ in FUND_PARTS
-            },
-        },
-        "overall": {"target": form.goal_text, "actual": form.summary},
-        "budget_score": _points(form.budget_score),
-        "total": _points(form.total),
-        "grade": form.grade,
-        "rows": [row_to_dict(row, evaluation=True) for row in rows],
-    }
+    if evaluation:
+        funds["parts"] = {
+            part: {column: _number(getattr(form, f"{part}_{column}")) for column, _ in FUND_COLUMNS}
+            for part, _ in FUND_PARTS
+        }
+        data.update(budget_score=_points(form.budget_score), total=_points(form.total), grade=form.grade)
+    else:
+        funds.update(forecast=_number(form.forecast), reason=form.funds_reason)
+        data["light"] = LIGHT_CODES[form.light]
+    data["rows"] = [row_to_dict(row, evaluation=evaluation) for row in rows]
+    return data
 
 
 def write_document(forms, output):
