@@ -99,31 +99,34 @@ class Summary:
     """The 汇总 (overview) worksheet: one line per form, then the totals."""
 
     def __init__(self, workbook, round_):
+        self._open(workbook, round_, f"{round_}　监控汇总", summary_header(round_.period), SUMMARY_WIDTHS)
+        self.lights = {
+            light: workbook.add_format({**self.base, "align": "center", "bold": True, "bg_color": color})
+            for light, color in LIGHT_COLORS.items()
+        }
+        self.share = round_.time_share
+        self.totals = {"budget": 0, "executed": 0, "count": 0, "lights": dict.fromkeys(Light, 0)}
+
+    def _open(self, workbook, round_, title, header, widths):
+        """The worksheet with its formats, title, header row and column widths."""
         self.workbook = workbook
+        self.round = round_
         self.sheet = workbook.add_worksheet(SUMMARY_SHEET)
         add = workbook.add_format
-        base = {"font_name": FONT, "border": 1, "valign": "vcenter"}
+        self.base = base = {"font_name": FONT, "border": 1, "valign": "vcenter"}
         self.head = add({**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#F3F3F3"})
         self.text = add(base)
         self.center = add({**base, "align": "center"})
         self.number = add({**base, "num_format": "#,##0.00####"})
         self.bold = add({**base, "bold": True})
         self.bold_number = add({**base, "bold": True, "num_format": "#,##0.00####"})
-        self.lights = {
-            light: add({**base, "align": "center", "bold": True, "bg_color": color})
-            for light, color in LIGHT_COLORS.items()
-        }
-        self.round = round_
-        self.share = round_.time_share
-        title = add({"font_name": FONT, "bold": True, "font_size": 14})
-        self.sheet.write_string(0, 0, f"{round_}　监控汇总", title)
-        for col, text in enumerate(summary_header(round_.period)):
+        self.sheet.write_string(0, 0, title, add({"font_name": FONT, "bold": True, "font_size": 14}))
+        for col, text in enumerate(header):
             self.sheet.write_string(1, col, text, self.head)
-        for col, width in enumerate(SUMMARY_WIDTHS):
+        for col, width in enumerate(widths):
             self.sheet.set_column(col, col, width)
         self.sheet.freeze_panes(2, 2)
         self.line = 1
-        self.totals = {"budget": 0, "executed": 0, "count": 0, "lights": dict.fromkeys(Light, 0)}
 
     def light(self, row, col, light, ahead=False):
         fmt = self.lights.get(light, self.center)
@@ -195,27 +198,10 @@ class EvaluationSummary(Summary):
     """The 汇总 sheet of a self-evaluation round: score, grade and execution per project."""
 
     def __init__(self, workbook, round_):
-        self.workbook = workbook
-        self.sheet = workbook.add_worksheet(SUMMARY_SHEET)
-        add = workbook.add_format
-        base = {"font_name": FONT, "border": 1, "valign": "vcenter"}
-        self.head = add({**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#F3F3F3"})
-        self.text = add(base)
-        self.center = add({**base, "align": "center"})
-        self.number = add({**base, "num_format": "#,##0.00####"})
-        self.score = add({**base, "num_format": "0.00"})
-        self.bold = add({**base, "bold": True})
-        self.bold_number = add({**base, "bold": True, "num_format": "#,##0.00####"})
-        self.bold_score = add({**base, "bold": True, "num_format": "0.00"})
-        self.round = round_
-        title = add({"font_name": FONT, "bold": True, "font_size": 14})
-        self.sheet.write_string(0, 0, f"{round_.year}年度项目支出绩效自评汇总", title)
-        for col, text in enumerate(EVALUATION_HEADER):
-            self.sheet.write_string(1, col, text, self.head)
-        for col, width in enumerate(EVALUATION_WIDTHS):
-            self.sheet.set_column(col, col, width)
-        self.sheet.freeze_panes(2, 2)
-        self.line = 1
+        title = f"{round_.year}年度项目支出绩效自评汇总"
+        self._open(workbook, round_, title, EVALUATION_HEADER, EVALUATION_WIDTHS)
+        self.score = workbook.add_format({**self.base, "num_format": "0.00"})
+        self.bold_score = workbook.add_format({**self.base, "bold": True, "num_format": "0.00"})
         self.totals = {"budget": 0, "executed": 0, "count": 0, "scored": 0, "sum": 0}
         self.grades = dict.fromkeys(GRADE_LABELS, 0)
 
