@@ -60,6 +60,14 @@ class Entry:
         return self.user.get_full_name() or self.user.get_username()
 
 
+def change_reason(text):
+    """`text` as the note of a history record (`_change_reason`), which holds 100 characters:
+    a longer note (a long project name, many fixed rows) ends in "…" instead of failing the
+    save on PostgreSQL; the records' own fields keep everything whole."""
+    limit = Project.history.model._meta.get_field("history_change_reason").max_length
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _label(model, name):
     return str(model._meta.get_field(name).verbose_name)
 

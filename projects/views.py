@@ -32,6 +32,7 @@ from .documents.layout import build_sheet
 from .documents.readers import read_text
 from .filters import ProjectFilter
 from .forms import Conflict, PasteSheetForm, ProjectEditor, StaleVersion, apply_fixes
+from .history import change_reason
 from .models import Department, Project, ProjectType, Status
 from .services import DeleteRefused, delete_draft, import_projects, log_refused, replace_goals
 from .tables import ProjectTable
@@ -155,6 +156,11 @@ def _editor_context(editor, **extra):
     }
 
 
+def _fix_reason(fixed):
+    """The history note of a save made by 一键修正: the rows it fixed."""
+    return change_reason("一键修正：" + "；".join(fixed)) if fixed else ""
+
+
 def _run_editor(request, project=None):
     if request.method == "POST":
         data, fixed = request.POST, []
@@ -167,7 +173,7 @@ def _run_editor(request, project=None):
         editor = ProjectEditor(request.user, project, data=data)
         if editor.is_valid():
             try:
-                saved = editor.save(reason=("一键修正：" + "；".join(fixed)) if fixed else "")
+                saved = editor.save(reason=_fix_reason(fixed))
             except StaleVersion:
                 editor.errors.insert(
                     0,
@@ -330,7 +336,8 @@ def project_copy(request, pk):
                 status=Status.DRAFT,
                 created_by=request.user,
             )
-            copy._change_reason = f"{COPIED_FROM} {project.year}年 {project.name}"  # shown in the history
+            # shown in the history: 新建（复制自 2025年 XX项目，…）
+            copy._change_reason = change_reason(f"{COPIED_FROM} {project.year}年 {project.name}")
             copy.save()
             replace_goals(copy, data["goals"])
     except IntegrityError:  # two copies at the same moment: the other one was first

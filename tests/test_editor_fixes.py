@@ -91,6 +91,7 @@ def test_each_pasted_seed_sheet_is_fixed_in_one_click(logged_in, home):
             [entry] = [e for e in project_history(project) if e.lines][:1]
             changes = [(c.label, c.before, c.after) for line in entry.lines for c in line.changes]
             assert ("一级指标", "产出指标", "效益指标") in changes
+            assert entry.reason.startswith("一键修正")  # a note that fits the history's field
     assert blocked == 7
 
 

@@ -106,6 +106,17 @@ def test_copy_to_next_year_makes_a_draft_with_the_same_goals(client, seed):
     assert Project.objects.filter(year=2026).count() == 1
 
 
+def test_a_project_with_a_long_name_is_copied_and_its_history_says_from_where(logged_in, home):
+    # The name (up to 200 characters) does not fit the history's 100-character note whole.
+    name = "关于" + "全市政务服务一体化平台运维" * 12 + "项目"
+    original = make_project(home, name, project_type=ProjectType.RECURRING)
+    response = logged_in.post(reverse("projects:copy", args=[original.pk]))
+    copy = Project.objects.get(year=2026, name=name)
+    assert response["Location"] == reverse("projects:edit", args=[copy.pk])
+    history = logged_in.get(reverse("projects:detail", args=[copy.pk])).content.decode()
+    assert f"新建（复制自 2025年 {name[:60]}" in history and "…，" in history
+
+
 def test_one_off_projects_are_not_copied(logged_in, home):
     project = make_project(home, "一次性采购", project_type=ProjectType.ONE_OFF)
     response = logged_in.post(reverse("projects:copy", args=[project.pk]), follow=True)
