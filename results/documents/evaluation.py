@@ -11,12 +11,12 @@ be filled offline and read back (`readers.values_from_grid`).
 
 from django.utils.timezone import localtime
 
-from projects.documents.layout import Block, Row, Sheet, merge_runs
+from projects.documents.layout import Block, Row, merge_runs
 
 from .. import scoring
-from ..models import FUND_COLUMNS, FUND_PARTS, FormStatus, amount, percent
+from ..models import FUND_COLUMNS, FUND_PARTS, amount, percent
 from ..scoring import Achievement, points_text
-from .layout import MARK_NOTE, MARK_PREFIX, _cell, _label, _sign_block, form_heading
+from .layout import _cell, _label, _sign_block, form_heading, form_sheet
 
 COLUMNS = 9
 WIDTHS = (9, 10, 16, 12, 12, 10, 8, 14, 16)
@@ -214,20 +214,4 @@ def build_evaluation_sheet(form, rows=None):
             ]
         )
     blocks = [heading, basic, _funds_block(form), overall, table, _sign_block(form, COLUMNS)]
-    return Sheet(
-        project_id=form.project_id,
-        title=TITLE,
-        name=form.project_name,
-        department=form.department_name,
-        status=form.status,
-        status_label=form.get_status_display(),
-        blocks=blocks,
-        columns=COLUMNS,
-        widths=WIDTHS,
-        column_classes=COLUMN_CLASSES,
-        landscape=False,
-        kind="evaluation",
-        final_status=FormStatus.CONFIRMED,
-        mark_prefix=MARK_PREFIX,
-        mark_note=MARK_NOTE,
-    )
+    return form_sheet(form, TITLE, blocks, (COLUMNS, WIDTHS, COLUMN_CLASSES), "evaluation")

@@ -256,19 +256,26 @@ def build_form_sheet(form, rows=None):
             body.insert(0, Row([_cell(name, "subhead", 0, COLUMNS)], "goal"))
         table.bodies.append(body)
     blocks = [heading, basic, _funds_block(form, period), overall, table, _sign_block(form)]
+    return form_sheet(form, round_.form_title, blocks, (COLUMNS, WIDTHS, COLUMN_CLASSES), "monitoring")
+
+
+def form_sheet(form, title, blocks, grid, kind):
+    """The `Sheet` of a results form: its blocks on a grid of (columns, widths, column
+    classes); the monitoring form is landscape, the self-evaluation portrait."""
+    columns, widths, column_classes = grid
     return Sheet(
         project_id=form.project_id,
-        title=round_.form_title,
+        title=title,
         name=form.project_name,
         department=form.department_name,
         status=form.status,
         status_label=form.get_status_display(),
         blocks=blocks,
-        columns=COLUMNS,
-        widths=WIDTHS,
-        column_classes=COLUMN_CLASSES,
-        landscape=True,
-        kind="monitoring",
+        columns=columns,
+        widths=widths,
+        column_classes=column_classes,
+        landscape=kind == "monitoring",
+        kind=kind,
         final_status=FormStatus.CONFIRMED,
         mark_prefix=MARK_PREFIX,
         mark_note=MARK_NOTE,
