@@ -25,6 +25,7 @@ from .documents.readers import read_projects
 from .forms import filler_unit_field
 from .models import Department, PendingImport, Status
 from .services import import_projects, log_refused, plan_import
+from .uploads import checked_upload
 
 UPLOAD_SUFFIXES = (".docx", ".xlsx", ".txt", ".json")
 
@@ -47,16 +48,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.PERFGOALS_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"文件大小{upload.size / 2**20:.1f}MB，超过上限{limit / 2**20:.1f}MB，拒绝导入。"
-            )
-        name = upload.name.lower()
-        if name.endswith((".xlsm", ".xlsb", ".xls")):
-            raise forms.ValidationError(
-                "只接受.xlsx格式的工作簿（不接受含宏或旧版格式），请在Excel中另存为.xlsx。"
-            )
+        name = checked_upload(upload)
         if name.endswith((".docm", ".doc")):
             raise forms.ValidationError(
                 "只接受.docx格式的Word文档（不接受含宏或旧版.doc格式），请在Word中另存为.docx。"

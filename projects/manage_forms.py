@@ -1,10 +1,10 @@
 """Forms of the administrators' pages (系统管理): units, users and their roles, years."""
 
 from django import forms
-from django.conf import settings
 
 from .models import Department, Role, Scope, YearSetting, tree_problem
 from .units import SUFFIXES
+from .uploads import checked_upload
 
 
 def unit_label(unit):
@@ -75,12 +75,7 @@ class UnitListForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.PERFGOALS_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"文件大小{upload.size / 2**20:.1f}MB，超过上限{limit / 2**20:.1f}MB，拒绝导入。"
-            )
-        if not upload.name.lower().endswith(SUFFIXES):
+        if not checked_upload(upload, workbook=False).endswith(SUFFIXES):
             raise forms.ValidationError("只能导入.xlsx或.csv格式的单位名单。")
         return upload
 

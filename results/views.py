@@ -10,7 +10,6 @@ import io
 from functools import partial
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -28,6 +27,7 @@ from projects.documents.errors import ImportFormatError
 from projects.documents.writers import pdf as sheet_pdf
 from projects.models import Department
 from projects.permissions import may_administer
+from projects.uploads import checked_upload
 from projects.workflow import TransitionNotAllowed, TransitionRefused
 
 from . import scoring
@@ -410,16 +410,7 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.PERFGOALS_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"文件大小{upload.size / 2**20:.1f}MB，超过上限{limit / 2**20:.1f}MB，拒绝导入。"
-            )
-        name = upload.name.lower()
-        if name.endswith((".xlsm", ".xlsb", ".xls")):
-            raise forms.ValidationError(
-                "只接受.xlsx格式的工作簿（不接受含宏或旧版格式），请在Excel中另存为.xlsx。"
-            )
+        name = checked_upload(upload)
         if not name.endswith((".xlsx", ".json")):
             raise forms.ValidationError("只能导入.xlsx或.json文件。")
         return upload
