@@ -109,7 +109,7 @@ class TodoListView(ProjectListView):
     template_name = "projects/todo.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not Department.objects.restrict(request.user, "edit").exists():
+        if request.user.is_authenticated and not self.edits_somewhere:
             raise PermissionDenied("“我的待办”仅对填报人开放。")
         return super().dispatch(request, *args, **kwargs)
 
