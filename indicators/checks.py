@@ -598,8 +598,6 @@ def satisfaction_not_percent(project):
             yield goal, number, row, f"满意度“{row.value}”超出0–100%，请改为不超过100%的目标。"
 
 
-
-
 @rule(
     "BASIS_OPTION",
     ERROR,
@@ -738,6 +736,7 @@ def year_mismatch(project):
 
 GUIDANCE_EVALUATION = "财预〔2020〕10号《项目支出绩效评价管理办法》：评价结果应用于预算安排和绩效目标设定"
 POOR_GRADES = ("中", "差")
+
 
 def _last_year(project):
     try:

@@ -101,6 +101,11 @@ def page(chromium, live_server):
     """A fresh browser page (own cookies) with `page.base_url` set to the live server."""
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(10_000)
+    # CI runs the SQLite and PostgreSQL passes side by side on two cores: assertions wait as
+    # long as actions do (Playwright's own default for `expect` is 5 s).
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
     page = context.new_page()
     page.base_url = live_server.url
     console_errors = []

@@ -102,7 +102,7 @@ def test_a_seed_project_typed_in_the_browser_equals_the_imported_one(page, seed,
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "editor-typed.png"), full_page=True)
     save(page)
-    assert page.get_by_text("已保存项目“市政务服务大厅运维费”").is_visible()
+    expect(page.get_by_text("已保存项目“市政务服务大厅运维费”")).to_be_visible()
 
     typed = Project.objects.get(department__name="甲局", name="市政务服务大厅运维费")
     imported = next(p for p in seed if p.name == "市政务服务大厅运维费")
@@ -118,8 +118,8 @@ def test_pasting_a_whole_sheet_creates_a_draft(page, filler):
     page.get_by_role("link", name="粘贴整张批复表").click()
     page.get_by_label("批复表文本").fill(seed_sheet("市政务服务大厅运维费"))
     page.get_by_role("button", name="新建草稿项目").click()
-    assert page.get_by_role("heading", name="市政务服务大厅运维费").is_visible()
-    assert page.get_by_text("已修复：").first.is_visible()
+    expect(page.get_by_role("heading", name="市政务服务大厅运维费")).to_be_visible()
+    expect(page.get_by_text("已修复：").first).to_be_visible()
     project = Project.objects.get(name="市政务服务大厅运维费")
     assert project.status == "draft" and sum(len(g.indicators.all()) for g in project.goals.all()) == 10
 
@@ -261,7 +261,7 @@ def test_the_later_of_two_saves_is_refused_and_keeps_its_input(page, chromium, f
         other.get_by_label("项目预算", exact=True).fill("30")
         type_rows(other, goal(other, "annual"), ROWS[:1])
         other.get_by_role("button", name="保存").click()
-        assert other.get_by_text("其他人已修改了此项目").is_visible()
+        expect(other.get_by_text("其他人已修改了此项目")).to_be_visible()
         assert other.get_by_label("项目预算", exact=True).input_value() == "30"
         assert goal(other, "annual").locator("input.level3").first.input_value() == "总成本"
         # the other person's version next to this page's, place by place

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import login
 
@@ -8,9 +9,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.axes]
 def test_a_user_logs_in_and_sees_the_seed_projects(page, seed, django_user_model):
     django_user_model.objects.create_superuser("boss", password="boss-pass-123")
     login(page, "boss", "boss-pass-123")
-    assert page.get_by_role("link", name="12345热线购买服务项目").is_visible()
+    expect(page.get_by_role("link", name="12345热线购买服务项目")).to_be_visible()
     page.get_by_role("link", name="12345热线购买服务项目").click()
-    assert page.get_by_role("heading", name="12345热线购买服务项目").is_visible()
+    expect(page.get_by_role("heading", name="12345热线购买服务项目")).to_be_visible()
 
 
 def test_a_wrong_password_is_told_in_chinese(page, db):
@@ -18,4 +19,4 @@ def test_a_wrong_password_is_told_in_chinese(page, db):
     page.get_by_label("用户名").fill("nobody")
     page.get_by_label("密码").fill("wrong")
     page.get_by_role("button", name="登录").click()
-    assert page.get_by_text("用户名或密码不正确").is_visible()
+    expect(page.get_by_text("用户名或密码不正确")).to_be_visible()

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from projects.documents import layout
 from projects.documents.data import project_to_dict
@@ -157,16 +158,16 @@ def test_a_filler_uploads_a_word_file_previews_it_and_finds_the_project_in_the_l
     page.get_by_label("批复表文件").set_input_files(str(path / "一窗受理工作项目.docx"))
     page.get_by_role("button", name="上传并预览").click()
 
-    assert page.get_by_role("heading", name="导入预览：一窗受理工作项目.docx").is_visible()
+    expect(page.get_by_role("heading", name="导入预览：一窗受理工作项目.docx")).to_be_visible()
     assert page.locator(".import-plan tbody tr").first.inner_text().startswith("新建")
-    assert page.get_by_text("等于35人").first.is_visible()
+    expect(page.get_by_text("等于35人").first).to_be_visible()
     page.screenshot(path=str(path / "import-preview.png"), full_page=True)
     assert not Project.objects.filter(name="一窗受理工作项目").exists()
 
     page.get_by_role("button", name="确认导入").click()
-    assert page.get_by_text("新建1个项目，更新0个，未变化0个").is_visible()
+    expect(page.get_by_text("新建1个项目，更新0个，未变化0个")).to_be_visible()
     page.get_by_role("link", name="项目", exact=True).click()
-    assert page.get_by_role("link", name="一窗受理工作项目").is_visible()
+    expect(page.get_by_role("link", name="一窗受理工作项目")).to_be_visible()
     imported = Project.objects.with_tree().get(name="一窗受理工作项目")
     assert imported.status == Status.DRAFT
     before = {k: v for k, v in project_to_dict(project).items() if k not in ("id",)}

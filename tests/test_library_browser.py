@@ -81,6 +81,46 @@ def test_a_new_user_typing_in_a_satisfaction_row_is_offered_the_librarys_names(p
     expect(page.locator("#library-suggestions")).to_be_hidden()
 
 
+def test_a_late_answer_keeps_the_name_chosen_with_the_arrow_keys(page, library_world):
+    """The answer for "满意" is held back until the user has moved to a name of the list drawn
+    for "满": when it arrives and redraws the list, Enter still picks that name."""
+    held = []
+
+    def hold_the_longer_query(route):
+        if "q=%E6%BB%A1%E6%84%8F" in route.request.url:  # q=满意
+            held.append(route)
+        else:
+            route.continue_()
+
+    login(page, "newcomer", PASSWORD)
+    page.goto(f"{page.base_url}/projects/new/")
+    page.route("**/library/suggest/*", hold_the_longer_query)
+    block = annual(page)
+    block.locator(".add-row").click()
+    row = rows(block).first
+    row.locator("select.level1").select_option("满意度指标")
+    row.locator("select.level2").select_option(SATISFACTION)
+    level3 = row.locator("input.level3")
+    level3.click()
+    level3.press_sequentially("满")
+    options = page.locator("#library-suggestions [role=option]")
+    expect(options.first).to_contain_text("群众满意度")
+    level3.press_sequentially("意")
+    page.keyboard.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    drawn = options.first.element_handle()
+    for _ in range(100):  # the request leaves 150 ms after the last key
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the request for 满意 was not made"
+    held.pop().continue_()
+    page.wait_for_function("node => !node.isConnected", arg=drawn)  # the list was redrawn
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Enter")
+    expect(level3).to_have_value("群众满意度")
+
+
 def test_the_common_indicators_button_adds_what_the_table_lacks(page, library_world):
     login(page, "newcomer", PASSWORD)
     page.goto(f"{page.base_url}/projects/new/")

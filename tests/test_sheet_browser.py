@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from projects.documents.writers.xlsx import write_batch
 from projects.models import Department, Membership, Project, Role
@@ -27,12 +28,12 @@ def test_a_filler_uploads_our_workbook_and_sees_the_projects_created(page, seed,
     page.get_by_label("预算单位").select_option(label="鄂州市财政局")
     page.get_by_label("批复表文件").set_input_files(str(path))
     page.get_by_role("button", name="上传并预览").click()
-    assert page.get_by_role("heading", name="导入预览：批复表.xlsx").is_visible()
+    expect(page.get_by_role("heading", name="导入预览：批复表.xlsx")).to_be_visible()
     assert Project.objects.filter(department=unit).count() == 0  # nothing stored before confirming
     page.get_by_role("button", name="确认导入").click()
-    assert page.get_by_text("新建2个项目，更新0个，未变化0个").is_visible()
+    expect(page.get_by_text("新建2个项目，更新0个，未变化0个")).to_be_visible()
     page.get_by_role("link", name="12345热线购买服务项目").click()
-    assert page.get_by_role("heading", name="12345热线购买服务项目").is_visible()
+    expect(page.get_by_role("heading", name="12345热线购买服务项目")).to_be_visible()
     assert Project.objects.filter(department=unit).count() == 2
 
 
@@ -41,13 +42,13 @@ def test_the_print_view_hides_navigation_and_keeps_the_sheet(page, seed, django_
     project = Project.objects.get(name="12345热线购买服务项目", department__name=SEED_DEPARTMENT)
     login(page, "boss", "boss-pass-123")
     page.goto(f"{page.base_url}/projects/{project.pk}/sheet/")
-    assert page.get_by_role("button", name="打印").is_visible()
+    expect(page.get_by_role("button", name="打印")).to_be_visible()
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
-    assert not page.get_by_role("button", name="打印").is_visible()
-    assert not page.locator(".site-header").is_visible()
-    assert page.get_by_role("heading", name="2025年项目支出绩效目标批复").is_visible()
-    assert page.get_by_text("未批复（草稿）").first.is_visible()
+    expect(page.get_by_role("button", name="打印")).to_be_hidden()
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_role("heading", name="2025年项目支出绩效目标批复")).to_be_visible()
+    expect(page.get_by_text("未批复（草稿）").first).to_be_visible()
     font = page.locator(".sheet-title").evaluate("el => getComputedStyle(el).fontFamily")
     assert font.startswith('"Noto Serif CJK SC"')
     ARTIFACTS.mkdir(exist_ok=True)

@@ -74,6 +74,8 @@
       .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
       .then(function (answer) {
         if (ticket !== state.ticket || document.activeElement !== input) return;
+        // Typing went on while the answer travelled: the answer for the new text is on its way.
+        if (params.get("q") !== input.value.trim()) return;
         show(input, answer.suggestions || []);
       })
       .catch(function () { /* no suggestions: typing goes on as usual */ });
@@ -83,6 +85,10 @@
     var current = key(input.value);
     items = items.filter(function (item) { return key(item.name) !== current || current === ""; });
     if (!items.length) { close(); return; }
+    // A late answer (typing went on while it travelled) redraws the list: the name the
+    // user has already moved to with ↑/↓ stays chosen when it is still offered.
+    var chosen = state.input === input && state.active >= 0 && state.items[state.active]
+      ? state.items[state.active].name : null;
     state.input = input;
     state.items = items;
     state.active = -1;
@@ -120,6 +126,8 @@
     if (list.parentNode !== cell) cell.appendChild(list);
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
+    var kept = items.findIndex(function (item) { return item.name === chosen; });
+    if (kept >= 0) highlight(kept);
   }
 
   function highlight(index) {
