@@ -19,8 +19,11 @@ from .editor_support import PASSWORD, make_user, seed_sheet, unit
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("PERFGOALS_SHOTS_DIR") or ROOT / "test-artifacts" / "editor")
 
-# Where the focused element is, against the viewport and the sticky 保存 bar.
-FOCUSED = """() => {
+# Where the focused element is, against the viewport and the sticky 保存 bar, read two frames
+# after the focus moved: the editor scrolls a covered cell into view in the next animation
+# frame (a loaded machine may not have drawn it yet when Tab returns).
+FOCUSED = """async () => {
+    await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
     const element = document.activeElement;
     const box = element.getBoundingClientRect();
     const bar = document.querySelector('.form-actions').getBoundingClientRect();
@@ -132,6 +135,7 @@ def test_a_pasted_seed_sheet_fixed_in_one_click_then_edited_wide_and_narrow(page
     page.get_by_role("link", name="粘贴整张批复表").click()
     page.get_by_label("批复表文本").fill(seed_sheet("一窗受理工作项目"))
     page.get_by_role("button", name="新建草稿项目").click()
+    expect(page.get_by_role("heading", name="一窗受理工作项目")).to_be_visible()
     project = Project.objects.get(name="一窗受理工作项目")
     assert len(misplaced(project)) == 2  # 社会效益 filled down under 产出指标, long and annual
     fix_in_one_click(page, project)
