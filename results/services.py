@@ -142,6 +142,15 @@ def sync_rows(form):
     approved row's new wording. Returns whether anything changed.
     """
     project = form.project
+    evaluation = form.round.kind == Kind.EVALUATION
+    # A self-evaluation's weights as opened (the defaults) are not something the unit
+    # recorded: they follow the new set of rows. Weights the unit changed stay where they
+    # were given, and rows new to the form get none, so the editor asks for them.
+    edited = evaluation and _weights_edited(sorted(form.rows.all(), key=lambda row: (row.position, row.pk)))
+
+    def recorded(row):
+        return _recorded(row, weight=not evaluation)
+
     rows = {row.indicator_id: row for row in form.rows.all() if row.indicator_id}
     orphans = [row for row in form.rows.all() if not row.indicator_id]
     keep, create, changed = [], [], False
@@ -151,7 +160,7 @@ def sync_rows(form):
             create.append(ResultRow.frozen_from(form, indicator, goal, position))
             continue
         copy = ResultRow.copy_of(indicator, goal)
-        fresh = {} if _recorded(row) else {k: v for k, v in copy.items() if getattr(row, k) != v}
+        fresh = {} if recorded(row) else {k: v for k, v in copy.items() if getattr(row, k) != v}
         if fresh or row.position != position:
             for key, value in {**fresh, "position": position}.items():
                 setattr(row, key, value)
@@ -162,7 +171,7 @@ def sync_rows(form):
     # values, as recorded; dropped when empty.
     position = len(keep) + len(create)
     for row in [*rows.values(), *orphans]:
-        if not _recorded(row):
+        if not recorded(row):
             row.delete()
             changed = True
             continue
@@ -174,7 +183,7 @@ def sync_rows(form):
     if create:
         ResultRow.objects.bulk_create(create)
         changed = True
-    if changed and form.round.kind == Kind.EVALUATION:
+    if changed and evaluation and not edited:
         # The rows changed: the default weights of the new set (a re-approval).
         current = list(form.rows.all().order_by("position", "pk"))
         set_default_weights(current)
@@ -188,8 +197,14 @@ def sync_rows(form):
     return changed
 
 
-def _recorded(row):
-    return any(getattr(row, key) for key in ResultRow.VALUES)
+def _recorded(row, weight=True):
+    """Whether the unit recorded anything against `row` (its weight counted if asked)."""
+    return any(getattr(row, key) for key in ResultRow.VALUES if weight or key != "weight")
+
+
+def _weights_edited(rows):
+    """Whether a self-evaluation form's weights (its rows in order) differ from the defaults."""
+    return [row.weight for row in rows] != scoring.default_weights(rows)
 
 
 # What the computation reads and writes: nothing else is loaded for a whole round.
