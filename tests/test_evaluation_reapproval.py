@@ -5,6 +5,7 @@ had not touched follow the new set of rows, the weights it changed stay where it
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from indicators.models import Indicator
 from projects.models import Goal, Project
@@ -70,7 +71,7 @@ def test_untouched_weights_follow_the_new_rows_and_an_empty_removed_row_goes(use
     assert water.indicator is not None and water.actual == ""
 
 
-def test_weights_the_unit_changed_stay_and_the_new_row_asks_for_its_own(users):
+def test_weights_the_unit_changed_stay_and_the_new_row_asks_for_its_own(users, client):
     form = evaluation_form()
     given = weights(form)
     changed = {"每月消耗水量": "12", "每月消耗电量": "8"}  # 10 + 10 → 12 + 8: the total stays 90
@@ -94,3 +95,9 @@ def test_weights_the_unit_changed_stay_and_the_new_row_asks_for_its_own(users):
     editor = kind(form, kind.data_from({"rows": [{} for _ in rows]}, form, rows), rows=rows)
     assert not editor.is_valid()
     assert editor.messages == [f"{rows[-1].label}分值：请填写分值。"]
+    # Until then the form shows, prints and exports with the new row's 分值 empty.
+    client.force_login(users["filler"])
+    for name in ("form", "print", "xlsx", "pdf"):
+        response = client.get(reverse(f"results:{name}", args=[form.pk]))
+        assert response.status_code == 200, name
+    assert NEW in client.get(reverse("results:form", args=[form.pk])).content.decode()
