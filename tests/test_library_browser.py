@@ -50,9 +50,8 @@ def rows(block):
     return block.locator("tbody.rows > tr.row:not([hidden])")
 
 
-def test_a_new_user_typing_in_a_satisfaction_row_is_offered_the_librarys_names(page, library_world):
-    login(page, "newcomer", PASSWORD)
-    page.goto(f"{page.base_url}/projects/new/")
+def satisfaction_cell(page):
+    """A new project's first annual row set to 满意度指标 › 服务对象满意度指标: its 三级指标 box."""
     block = annual(page)
     block.locator(".add-row").click()
     row = rows(block).first
@@ -60,6 +59,13 @@ def test_a_new_user_typing_in_a_satisfaction_row_is_offered_the_librarys_names(p
     row.locator("select.level2").select_option(SATISFACTION)
     level3 = row.locator("input.level3")
     level3.click()
+    return row, level3
+
+
+def test_a_new_user_typing_in_a_satisfaction_row_is_offered_the_librarys_names(page, library_world):
+    login(page, "newcomer", PASSWORD)
+    page.goto(f"{page.base_url}/projects/new/")
+    row, level3 = satisfaction_cell(page)
     level3.press_sequentially("满意")
     options = page.locator("#library-suggestions [role=option]")
     expect(options.first).to_contain_text("群众满意度")
@@ -95,13 +101,7 @@ def test_a_late_answer_keeps_the_name_chosen_with_the_arrow_keys(page, library_w
     login(page, "newcomer", PASSWORD)
     page.goto(f"{page.base_url}/projects/new/")
     page.route("**/library/suggest/*", hold_the_longer_query)
-    block = annual(page)
-    block.locator(".add-row").click()
-    row = rows(block).first
-    row.locator("select.level1").select_option("满意度指标")
-    row.locator("select.level2").select_option(SATISFACTION)
-    level3 = row.locator("input.level3")
-    level3.click()
+    _, level3 = satisfaction_cell(page)
     level3.press_sequentially("满")
     options = page.locator("#library-suggestions [role=option]")
     expect(options.first).to_contain_text("群众满意度")
