@@ -2,12 +2,19 @@
 approved project reads back (its 批复单位 / 批复日期 line skipped), checkbox ticks after
 their labels, the official layout in 元, and 资金性质 written as plain text."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from docx import Document
 
 from indicators.values import normalize_number
 from projects.documents.data import project_to_dict
+from projects.documents.errors import ImportFormatError
+from projects.documents.layout import build_sheet
 from projects.documents.readers import read_projects
+from projects.documents.readers.grid import grid_from_text
+from projects.documents.readers.recognize import recognize
 from projects.models import Project, YearSetting
 
 from .results_helpers import approve_seed
@@ -80,3 +87,150 @@ def test_an_approval_line_without_a_body_is_skipped_too(approved):
     assert sheet.approval_date == "2025年3月15日" and not sheet.approval_body
     content, _ = sheet_docx.write_sheets([sheet])
     assert plain(read_projects("批复表.docx", content).projects) == [as_read(project)]
+
+
+# -- the official sheet as a unit writes it: text lines, and the same in Word -------
+
+
+def official_lines(data, options=lambda text: text, amount_unit="万元", budget=None):
+    """The official sheet of `data` as TAB-separated lines (title, 金额单位, table rows);
+    `options` rewrites the checkbox cells, `budget` the budget cell."""
+    sheet = build_sheet(data)
+    lines = [sheet.title, f"金额单位：{amount_unit}"]
+    for row in sheet.rows:
+        if row.kind in ("mark", "title", "unit", "approval"):
+            continue
+        cells = [""] * sheet.columns
+        for cell in row.cells:
+            text = options(cell.text) if cell.role == "options" else cell.text
+            cells[cell.col] = (
+                budget if budget is not None and cell.role == "value" and text.endswith("万") else text
+            )
+        lines.append("\t".join(cells))
+    return lines
+
+
+def as_docx(lines):
+    """The lines as a Word document: title and 金额单位 as paragraphs, the rest one table."""
+    document = Document()
+    for line in lines[:2]:
+        document.add_paragraph(line)
+    rows = [line.split("\t") for line in lines[2:]]
+    table = document.add_table(rows=len(rows), cols=max(len(row) for row in rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def read_both(lines):
+    """The lines read as pasted text and as a Word file (both reach the official reader)."""
+    text = read_projects("批复表.txt", "\n".join(lines).encode())
+    word = read_projects("批复表.docx", as_docx(lines))
+    assert plain(text.projects) == plain(word.projects)
+    return text, word
+
+
+def marks_after(text):
+    """`☑常年性项目 ☐延续性项目` -> `常年性项目☑ 延续性项目☐`."""
+    return " ".join(option[1:] + option[0] for option in text.split(" "))
+
+
+def sample(seed, **changes):
+    project = Project.objects.with_tree().get(name="一窗受理工作项目")
+    return {**project_to_dict(project), **changes}
+
+
+# -- 2. checkbox ticks after their labels ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "project_type, funding",
+    [("recurring", ["appropriation"]), ("one_off", ["non_tax", "social_insurance"])],
+)
+def test_ticks_after_their_labels_are_read_as_the_options_they_follow(seed, project_type, funding):
+    data = sample(seed, project_type=project_type, funding=funding)
+    lines = official_lines(data, options=marks_after)
+    assert any(line.startswith("资金性质\t") and line.rstrip().endswith(("☑", "☐")) for line in lines)
+    for result in read_both(lines):
+        (project,) = result.projects
+        assert (project["project_type"], project["funding"]) == (project_type, funding)
+
+
+def test_ticks_on_both_sides_of_their_labels_are_refused_naming_the_line(seed):
+    lines = official_lines(sample(seed), options=lambda text: text.replace("☐延续性项目", "延续性项目☐"))
+    with pytest.raises(ImportFormatError, match="勾选符号没有统一写在各选项之前或之后") as error:
+        read_projects("批复表.txt", "\n".join(lines).encode())
+    assert error.value.where == "第4行"
+
+
+def recognized(rows):
+    return recognize(grid_from_text("\n".join("\t".join(row) for row in rows)))
+
+
+def unit_table(*header_rows):
+    return recognized(
+        [
+            ["2025年项目支出绩效目标表"],
+            ["项目名称", "社区养老服务补助", "资金总额", "266万元"],
+            *header_rows,
+            ["一级指标", "二级指标", "三级指标", "指标值"],
+            ["产出指标", "数量指标", "服务老人人数", "≥1200人"],
+        ]
+    )
+
+
+def test_the_recognizer_reads_ticks_after_labels_and_reports_mixed_ones():
+    result = unit_table(
+        ["项目属性", "新增项目□ 延续性项目☑ 一次性项目□"], ["资金性质", "经费拨款☑ 非税收入☐"]
+    )
+    assert (result.projects[0]["project_type"], result.projects[0]["funding"]) == (
+        "continuing",
+        ["appropriation"],
+    )
+    assert result.unplaced == []
+
+    result = unit_table(
+        ["项目属性", "常年性项目☑ 延续性项目 ☐一次性项目"], ["资金性质", "经费拨款☑☐非税收入"]
+    )
+    assert (result.projects[0]["project_type"], result.projects[0]["funding"]) == ("recurring", [])
+    mixed = "勾选符号没有统一写在各选项之前或之后，无法判断勾选了哪一项，未导入。"
+    assert [str(item) for item in result.unplaced] == [
+        f"第3行第2列：“项目属性”为“常年性项目☑ 延续性项目 ☐一次性项目”：{mixed}",
+        f"第4行第2列：“资金性质”为“经费拨款☑☐非税收入”：{mixed}",
+    ]
+    assert any("未写明项目类型" in str(item) for item in result.repairs)
+
+
+# -- 4. 资金性质 written as plain text ------------------------------------------------
+
+
+def test_funding_written_as_plain_text_is_read_and_what_is_no_option_reported():
+    result = unit_table(["资金性质", "经费拨款"])
+    assert result.projects[0]["funding"] == ["appropriation"] and result.unplaced == []
+
+    result = unit_table(["资金性质", "非税收入、财政专户资金 经费拨款"])
+    assert result.projects[0]["funding"] == ["appropriation", "non_tax"]
+    assert [str(item) for item in result.unplaced] == [
+        "第3行第2列：资金性质“财政专户资金”不在规定选项内，未导入。"
+    ]
+
+
+def test_the_official_sheet_reads_plain_option_names_and_refuses_other_text(seed):
+    lines = official_lines(
+        sample(seed), options=lambda text: text.replace("☑", "").replace("☐", "").split(" ")[0]
+    )
+    for result in read_both(lines):
+        assert (result.projects[0]["project_type"], result.projects[0]["funding"]) == (
+            "recurring",
+            ["appropriation"],
+        )
+
+    lines = [line.replace("\t经费拨款", "\t一般公共预算") for line in lines]
+    with pytest.raises(
+        ImportFormatError, match="资金性质“一般公共预算”没有可识别的勾选项，也不是规定的选项"
+    ) as error:
+        read_projects("批复表.txt", "\n".join(lines).encode())
+    assert error.value.where == "第5行"

@@ -28,6 +28,10 @@ from ..errors import ImportFormatError
 TITLE_RE = re.compile(r"^\s*(\d{4})\s*年\s*项目支出绩效目标批复\s*$")
 GOAL_NAME_RE = re.compile(r"^(长期|年度)绩效目标\s*(\d+)$")
 CHECKBOX_RE = re.compile(r"(?:<input\b(?P<attrs>[^>]*)/?>|(?P<mark>[☑☒■√☐□]))\s*(?P<label>[^<☑☒■√☐□]+)")
+CHECK_MARKS = "☑☒■√✓✔☐□"
+TICKED_MARKS = "☑☒■√✓✔"
+MARK_TOKEN_RE = re.compile(rf"[{CHECK_MARKS}]|[^{CHECK_MARKS}]+")
+PLAIN_OPTION_SEPARATORS = re.compile(r"[\s、，,；;/／]+")
 BUDGET_RE = re.compile(r"^(?P<number>\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>亿元|亿|万元|万|元)?$")
 TERM_BY_WORD = {"长期": Goal.Term.LONG, "年度": Goal.Term.ANNUAL}
 # The table titles of the official layout, read back to the term they head.
@@ -83,21 +87,64 @@ def parse_budget(text, line):
     return number * BUDGET_FACTOR.get(match["unit"] or "万", Decimal(1))
 
 
+def checkbox_options(text):
+    """[(label, ticked)] of the options in checkbox text ([] when it has no boxes).
+
+    `<input checked="" …/> 常年性项目` (an HTML copy) precedes its label. Mark characters
+    stand on one side of their labels in the whole text: before (`☑常年性项目 ☐延续性项目`)
+    when the text starts with a mark, after (`常年性项目☑ 延续性项目☐`) when it starts with
+    a label; then marks and labels alternate, one mark per label. A text where they do not
+    (`常年性项目☑ 延续性项目 ☐一次性项目`, two marks side by side) gives None: which option a
+    mark belongs to is not known, and the caller reports it rather than guess."""
+    text = text or ""
+    if "<input" in text:
+        options = []
+        for match in CHECKBOX_RE.finditer(text):
+            attrs, mark = match["attrs"], match["mark"]
+            options.append(
+                (match["label"].strip(), ("checked" in attrs) if attrs is not None else mark in TICKED_MARKS)
+            )
+        return options
+    tokens = [token.strip() for token in MARK_TOKEN_RE.findall(text)]
+    tokens = [token for token in tokens if token]
+    if not any(token in CHECK_MARKS for token in tokens):
+        return []
+    before = tokens[0] in CHECK_MARKS
+    alternating = all(
+        (token in CHECK_MARKS) == (index % 2 == (0 if before else 1)) for index, token in enumerate(tokens)
+    )
+    if not alternating or len(tokens) % 2:
+        return None
+    pairs = [tokens[index : index + 2] for index in range(0, len(tokens), 2)]
+    return [
+        (label, mark in TICKED_MARKS) for mark, label in (pair if before else pair[::-1] for pair in pairs)
+    ]
+
+
+def plain_options(text):
+    """The options a text without boxes names: `经费拨款、非税收入` -> both labels."""
+    return [part for part in PLAIN_OPTION_SEPARATORS.split(text or "") if part]
+
+
 def parse_checkboxes(text, known, line, what):
-    """Codes of the ticked options among `known` ({label: code}) in `text`."""
-    chosen, seen = [], 0
-    for match in CHECKBOX_RE.finditer(text or ""):
-        label = match["label"].strip()
+    """Codes of the ticked options among `known` ({label: code}) in `text`; a text without
+    boxes that names only known options (`经费拨款`) gives those."""
+    options = checkbox_options(text)
+    if options is None:
+        raise SheetFormatError(
+            line, f"{what}“{text}”中勾选符号没有统一写在各选项之前或之后，无法判断勾选了哪一项。"
+        )
+    if not options:
+        named = plain_options(text)
+        if named and all(label in known for label in named):
+            return [known[label] for label in named]
+        raise SheetFormatError(
+            line, f"{what}“{text}”没有可识别的勾选项，也不是规定的选项（{'、'.join(known)}）。"
+        )
+    for label, _ in options:
         if label not in known:
             raise SheetFormatError(line, f"{what}中的选项“{label}”不在规定范围内。")
-        seen += 1
-        attrs, mark = match["attrs"], match["mark"]
-        ticked = ("checked" in attrs) if attrs is not None else mark in "☑☒■√"
-        if ticked:
-            chosen.append(known[label])
-    if not seen:
-        raise SheetFormatError(line, f"{what}没有可识别的勾选项。")
-    return chosen
+    return [known[label] for label, ticked in options if ticked]
 
 
 def split_cells(line):
