@@ -7,6 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 from docx import Document
+from openpyxl import Workbook
 
 from indicators.values import normalize_number
 from projects.documents.data import project_to_dict
@@ -29,9 +30,9 @@ def plain(projects):
 
 
 def as_read(project):
-    """A stored project's data as a sheet gives it back: no id, no state, no approval, the
-    indicators' texts (their parsed values are derived on import)."""
-    data = project_to_dict(project)
+    """A stored project's data (or the project) as a sheet gives it back: no id, no state, no
+    approval, the indicators' texts (their parsed values are derived on import)."""
+    data = dict(project) if isinstance(project, dict) else project_to_dict(project)
     for key in ("id", "status", "approval"):
         data.pop(key, None)
     for goal in data["goals"]:
@@ -125,6 +126,21 @@ def as_docx(lines):
     return buffer.getvalue()
 
 
+def as_xlsx(lines, number=None):
+    """The lines as a unit's own worksheet (not our export: no 预算单位 row); the budget
+    cell holds `number` as a number when given."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "一窗受理"
+    for r, line in enumerate(lines, start=1):
+        for c, text in enumerate(line.split("\t"), start=1):
+            if text:
+                sheet.cell(r, c, number if number is not None and r == 4 and c == 2 else text)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def read_both(lines):
     """The lines read as pasted text and as a Word file (both reach the official reader)."""
     text = read_projects("批复表.txt", "\n".join(lines).encode())
@@ -136,6 +152,13 @@ def read_both(lines):
 def marks_after(text):
     """`☑常年性项目 ☐延续性项目` -> `常年性项目☑ 延续性项目☐`."""
     return " ".join(option[1:] + option[0] for option in text.split(" "))
+
+
+def official_data(seed):
+    """What the official sheet of `sample` holds (no 预算单位: no department)."""
+    data = as_read(sample(seed))
+    data.pop("department")
+    return data
 
 
 def sample(seed, **changes):
@@ -234,3 +257,43 @@ def test_the_official_sheet_reads_plain_option_names_and_refuses_other_text(seed
     ) as error:
         read_projects("批复表.txt", "\n".join(lines).encode())
     assert error.value.where == "第5行"
+
+
+# -- 3. the official sheet in 元 ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "amount_unit, budget, written",
+    [
+        ("元", "2660000", "2660000元"),
+        ("万元", "2,660,000元", "2,660,000元"),
+        ("亿元", "0.0266", "0.0266亿元"),
+    ],
+)
+def test_an_official_sheet_in_yuan_or_a_budget_in_yuan_is_converted_and_reported(
+    seed, amount_unit, budget, written
+):
+    lines = official_lines(sample(seed), amount_unit=amount_unit, budget=budget)
+    assert lines[1] == f"金额单位：{amount_unit}" and lines[3].startswith(f"项目预算\t{budget}\t")
+    unit = written.lstrip("0123456789.,")
+    repair = f"金额单位为{unit}：“项目预算”{written}换算为266万元。"
+    text, word = read_both(lines)
+    for result, place in ((text, "第4行"), (word, "第1个表格第2行")):
+        assert plain(result.projects) == [official_data(seed)]
+        assert [str(item) for item in result.repairs] == [f"{place}：{repair}"]
+
+
+def test_a_units_excel_in_the_official_layout_in_yuan_is_converted(seed):
+    lines = official_lines(sample(seed), amount_unit="元")
+    result = read_projects("单位自制.xlsx", as_xlsx(lines, number=2660000))
+    assert plain(result.projects) == [official_data(seed)]
+    assert [str(item) for item in result.repairs] == [
+        "工作表“一窗受理”第4行：金额单位为元：“项目预算”2660000元换算为266万元。"
+    ]
+
+
+def test_an_amount_unit_other_than_wan_yuan_or_yi_is_refused_naming_the_line(seed):
+    lines = official_lines(sample(seed), amount_unit="美元")
+    with pytest.raises(ImportFormatError, match="金额单位“金额单位：美元”不是万元、元或亿元") as error:
+        read_projects("批复表.txt", "\n".join(lines).encode())
+    assert error.value.where == "第2行"

@@ -32,6 +32,7 @@ CHECK_MARKS = "☑☒■√✓✔☐□"
 TICKED_MARKS = "☑☒■√✓✔"
 MARK_TOKEN_RE = re.compile(rf"[{CHECK_MARKS}]|[^{CHECK_MARKS}]+")
 PLAIN_OPTION_SEPARATORS = re.compile(r"[\s、，,；;/／]+")
+AMOUNT_UNIT_RE = re.compile(r"^金额单位\s*[:：]?\s*(?:人民币)?\s*(亿元|万元|元)")
 BUDGET_RE = re.compile(r"^(?P<number>\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>亿元|亿|万元|万|元)?$")
 TERM_BY_WORD = {"长期": Goal.Term.LONG, "年度": Goal.Term.ANNUAL}
 # The table titles of the official layout, read back to the term they head.
@@ -74,8 +75,9 @@ class ParseResult:
     backup: bool = False  # a perfgoals/1 document, which `import_approvals --restore` may restore
 
 
-def parse_budget(text, line):
-    """`266万` / `266万元` / `2,660,000元` / `1.2亿` -> Decimal in 万元."""
+def read_budget(text, line, default="万"):
+    """(amount in 万元, the unit written): `266万` / `266万元` / `2,660,000元` / `1.2亿`;
+    a number without a unit is in `default` (the sheet's 金额单位)."""
     cleaned = (text or "").strip().replace(" ", "")
     match = BUDGET_RE.match(cleaned)
     if not match:
@@ -84,7 +86,13 @@ def parse_budget(text, line):
         number = Decimal(match["number"].replace(",", "").replace("，", ""))
     except InvalidOperation:
         raise SheetFormatError(line, f"项目预算“{text}”不是有效的数字。") from None
-    return number * BUDGET_FACTOR.get(match["unit"] or "万", Decimal(1))
+    unit = match["unit"] or default
+    return number * BUDGET_FACTOR.get(unit, Decimal(1)), unit
+
+
+def parse_budget(text, line):
+    """`266万` / `266万元` / `2,660,000元` / `1.2亿` -> Decimal in 万元."""
+    return read_budget(text, line)[0]
 
 
 def checkbox_options(text):
@@ -221,12 +229,15 @@ class _Reader:
                 "_line": number,
             }
             self.section = "basic"
+            self.amount_unit = "万元"
             return
         if self.project is None:
             raise SheetFormatError(number, f"在批复表标题之前出现了内容“{first[:20]}”。")
         if first.startswith("金额单位"):
-            if "万元" not in first:
-                raise SheetFormatError(number, f"金额单位“{first}”不是万元，无法换算。")
+            unit = AMOUNT_UNIT_RE.match(first)
+            if not unit:
+                raise SheetFormatError(number, f"金额单位“{first}”不是万元、元或亿元，无法换算。")
+            self.amount_unit = unit[1]
             return
         if first in ("项目绩效总目标",):
             self.section = "goals"
@@ -250,7 +261,7 @@ class _Reader:
             if not self.project["name"]:
                 raise SheetFormatError(number, "项目名称为空。")
         elif label == "项目预算":
-            self.project["budget"] = parse_budget(cells[1] if len(cells) > 1 else "", number)
+            self.project["budget"] = self.budget(cells[1] if len(cells) > 1 else "", number)
             if len(cells) > 3 and cells[2] == "项目类型":
                 types = parse_checkboxes(cells[3], PROJECT_TYPE_BY_LABEL, number, "项目类型")
                 if len(types) != 1:
@@ -268,6 +279,18 @@ class _Reader:
             self.project["rationale"] = "\n".join(c for c in cells[1:] if c)
         else:
             raise SheetFormatError(number, f"基本信息表中无法识别的行“{label[:20]}”。")
+
+    def budget(self, text, number):
+        """项目预算 in 万元: a number in 元 or 亿元 (its own unit or the 金额单位) converted, and reported."""
+        amount, unit = read_budget(text, number, self.amount_unit)
+        if unit not in ("万", "万元"):
+            from indicators.values import normalize_number
+
+            written = text.strip() if text.strip().endswith(unit) else f"{text.strip()}{unit}"
+            self.repair(
+                number, f"金额单位为{unit}：“项目预算”{written}换算为{normalize_number(amount)}万元。"
+            )
+        return amount
 
     # -- overall goals -----------------------------------------------------
     def goal_line(self, number, cells):
