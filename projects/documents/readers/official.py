@@ -15,8 +15,13 @@ from .findings import Finding
 from .text import TITLE_RE, SheetFormatError, parse_sheets
 
 # Our own Word export heads each sheet with `未批复（草稿）　此表尚未批复…` (never read
-# as a state: a file does not set one) and `预算单位：X<tab>金额单位：万元` on one line.
+# as a state: a file does not set one) and `预算单位：X<tab>金额单位：万元` on one line,
+# and ends an approved sheet with `批复单位：X<tab>批复日期：2025年3月15日` (the body may
+# be absent): both are skipped, as a file sets no state.
 MARK_LINE_RE = re.compile(rf"^{layout.MARK_PREFIX}（[^）]*）")
+APPROVAL_LINE_RE = re.compile(
+    rf"^(?:{layout.APPROVAL_BODY_PREFIX}.*\s)?{layout.APPROVAL_DATE_PREFIX}\d{{4}}年\d{{1,2}}月\d{{1,2}}日$"
+)
 UNIT_LINE_RE = re.compile(rf"^{layout.UNIT_PREFIX}\s*(?P<unit>.*?)\s*(?P<amount>金额单位[:：].*)?$")
 
 LINE_BREAK = "\u2028"  # a line break inside a cell, kept across the one-line-per-row text
@@ -48,11 +53,12 @@ def read_official(grid):
         if not row.filled:
             continue  # blank rows and table ends are not defects of a Word or Excel file
         single = row.filled[0].text if len(row.filled) == 1 else ""
-        if MARK_LINE_RE.match(single):
+        joined = " ".join(cell.text for cell in row.filled)
+        if MARK_LINE_RE.match(single) or APPROVAL_LINE_RE.match(joined):
             continue
         if TITLE_RE.match(single):
             units.append("")
-        unit = UNIT_LINE_RE.match(" ".join(cell.text for cell in row.filled))
+        unit = UNIT_LINE_RE.match(joined)
         if unit and units:
             units[-1] = unit["unit"]
             if unit["amount"]:

@@ -30,10 +30,8 @@ from ...models import Goal, ProjectType, funding_in_order
 from ..errors import ImportFormatError
 from ..validate import FIELD_LIMITS
 from .findings import Finding
-from .text import CHECKBOX_RE, FUNDING_BY_LABEL, PROJECT_TYPE_BY_LABEL, ParseResult
+from .text import FUNDING_BY_LABEL, PROJECT_TYPE_BY_LABEL, ParseResult, checkbox_options, plain_options
 
-MARKS = "☑☒■√✓✔☐□"
-TICKED = "☑☒■√✓✔"
 GOAL_NAME_RE = re.compile(r"^(长期|年度)绩效目标\s*(\d+)$")
 YEAR_RE = re.compile(r"(\d{4})\s*年")
 YEAR_LINE_RE = re.compile(r"^[（(]?\s*(\d{4})\s*年度?\s*[)）]?$")
@@ -281,24 +279,12 @@ def label_kind(text):
 
 
 def ticked_options(text):
-    """(ticked labels, seen labels) of checkbox text, marks before or after their labels."""
-    text = text or ""
-    if "<input" in text or re.match(rf"^\s*[{MARKS}]", text):
-        ticked, seen = [], []
-        for match in CHECKBOX_RE.finditer(text):
-            label = match["label"].strip()
-            seen.append(label)
-            attrs, mark = match["attrs"], match["mark"]
-            if ("checked" in attrs) if attrs is not None else mark in TICKED:
-                ticked.append(label)
-        return ticked, seen
-    ticked, seen = [], []
-    for match in re.finditer(rf"([^{MARKS}]+?)\s*([{MARKS}])", text):
-        label = match[1].strip()
-        seen.append(label)
-        if match[2] in TICKED:
-            ticked.append(label)
-    return ticked, seen
+    """(ticked labels, seen labels) of checkbox text, marks before or after their labels
+    (`text.checkbox_options`); None when the marks stand on no one side."""
+    options = checkbox_options(text)
+    if options is None:
+        return None
+    return [label for label, ticked in options if ticked], [label for label, _ in options]
 
 
 def header_role(text):
@@ -650,12 +636,7 @@ class Recognizer:
         elif kind == "type":
             self.project_type(label, text, cell.where)
         elif kind == "funding":
-            ticked, _ = ticked_options(text)
-            codes = [FUNDING_BY_LABEL[t] for t in ticked if t in FUNDING_BY_LABEL]
-            for t in ticked:
-                if t not in FUNDING_BY_LABEL:
-                    self.unplaced(cell.where, f"资金性质“{t}”不在规定选项内，未导入。")
-            project["funding"] = codes
+            self.funding(label, text, cell.where)
         elif kind in ("annual", "long"):
             self.add_goal_text(kind, text, cell.where)
         elif kind == "goal":
@@ -694,10 +675,33 @@ class Recognizer:
             self.repair(where, f"金额单位为{unit}：“{bare(label)}”{cleaned}换算为{converted}万元。")
         return amount
 
+    def options(self, label, text, where):
+        """The options a header field ticks, or names as plain text (`经费拨款`); None, and
+        reported, when its marks stand on no one side of their labels."""
+        options = ticked_options(text)
+        if options is None:
+            self.unplaced(
+                where,
+                f"“{bare(label)}”为“{quote(text)}”：勾选符号没有统一写在各选项之前或之后，"
+                "无法判断勾选了哪一项，未导入。",
+            )
+            return None
+        ticked, seen = options
+        return ticked if seen else plain_options(text)
+
+    def funding(self, label, text, where):
+        ticked = self.options(label, text, where)
+        if ticked is None:
+            return
+        for option in ticked:
+            if option not in FUNDING_BY_LABEL:
+                self.unplaced(where, f"资金性质“{option}”不在规定选项内，未导入。")
+        self.project["funding"] = [FUNDING_BY_LABEL[t] for t in ticked if t in FUNDING_BY_LABEL]
+
     def project_type(self, label, text, where):
-        ticked, seen = ticked_options(text)
-        if not seen:
-            ticked = [one_line(text)]
+        ticked = self.options(label, text, where)
+        if ticked is None:
+            return
         codes = []
         for option in ticked:
             code = PROJECT_TYPE_BY_LABEL.get(option) or PROJECT_ATTRIBUTE.get(option)

@@ -28,6 +28,11 @@ from ..errors import ImportFormatError
 TITLE_RE = re.compile(r"^\s*(\d{4})\s*年\s*项目支出绩效目标批复\s*$")
 GOAL_NAME_RE = re.compile(r"^(长期|年度)绩效目标\s*(\d+)$")
 CHECKBOX_RE = re.compile(r"(?:<input\b(?P<attrs>[^>]*)/?>|(?P<mark>[☑☒■√☐□]))\s*(?P<label>[^<☑☒■√☐□]+)")
+CHECK_MARKS = "☑☒■√✓✔☐□"
+TICKED_MARKS = "☑☒■√✓✔"
+MARK_TOKEN_RE = re.compile(rf"[{CHECK_MARKS}]|[^{CHECK_MARKS}]+")
+PLAIN_OPTION_SEPARATORS = re.compile(r"[\s、，,；;/／]+")
+AMOUNT_UNIT_RE = re.compile(r"^金额单位\s*[:：]?\s*(?:人民币)?\s*(亿元|万元|元)")
 BUDGET_RE = re.compile(r"^(?P<number>\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>亿元|亿|万元|万|元)?$")
 TERM_BY_WORD = {"长期": Goal.Term.LONG, "年度": Goal.Term.ANNUAL}
 # The table titles of the official layout, read back to the term they head.
@@ -70,8 +75,9 @@ class ParseResult:
     backup: bool = False  # a perfgoals/1 document, which `import_approvals --restore` may restore
 
 
-def parse_budget(text, line):
-    """`266万` / `266万元` / `2,660,000元` / `1.2亿` -> Decimal in 万元."""
+def read_budget(text, line, default="万"):
+    """(amount in 万元, the unit written): `266万` / `266万元` / `2,660,000元` / `1.2亿`;
+    a number without a unit is in `default` (the sheet's 金额单位)."""
     cleaned = (text or "").strip().replace(" ", "")
     match = BUDGET_RE.match(cleaned)
     if not match:
@@ -80,24 +86,73 @@ def parse_budget(text, line):
         number = Decimal(match["number"].replace(",", "").replace("，", ""))
     except InvalidOperation:
         raise SheetFormatError(line, f"项目预算“{text}”不是有效的数字。") from None
-    return number * BUDGET_FACTOR.get(match["unit"] or "万", Decimal(1))
+    unit = match["unit"] or default
+    return number * BUDGET_FACTOR.get(unit, Decimal(1)), unit
+
+
+def parse_budget(text, line):
+    """`266万` / `266万元` / `2,660,000元` / `1.2亿` -> Decimal in 万元."""
+    return read_budget(text, line)[0]
+
+
+def checkbox_options(text):
+    """[(label, ticked)] of the options in checkbox text ([] when it has no boxes).
+
+    `<input checked="" …/> 常年性项目` (an HTML copy) precedes its label. Mark characters
+    stand on one side of their labels in the whole text: before (`☑常年性项目 ☐延续性项目`)
+    when the text starts with a mark, after (`常年性项目☑ 延续性项目☐`) when it starts with
+    a label; then marks and labels alternate, one mark per label. A text where they do not
+    (`常年性项目☑ 延续性项目 ☐一次性项目`, two marks side by side) gives None: which option a
+    mark belongs to is not known, and the caller reports it rather than guess."""
+    text = text or ""
+    if "<input" in text:
+        options = []
+        for match in CHECKBOX_RE.finditer(text):
+            attrs, mark = match["attrs"], match["mark"]
+            options.append(
+                (match["label"].strip(), ("checked" in attrs) if attrs is not None else mark in TICKED_MARKS)
+            )
+        return options
+    tokens = [token.strip() for token in MARK_TOKEN_RE.findall(text)]
+    tokens = [token for token in tokens if token]
+    if not any(token in CHECK_MARKS for token in tokens):
+        return []
+    before = tokens[0] in CHECK_MARKS
+    alternating = all(
+        (token in CHECK_MARKS) == (index % 2 == (0 if before else 1)) for index, token in enumerate(tokens)
+    )
+    if not alternating or len(tokens) % 2:
+        return None
+    pairs = [tokens[index : index + 2] for index in range(0, len(tokens), 2)]
+    return [
+        (label, mark in TICKED_MARKS) for mark, label in (pair if before else pair[::-1] for pair in pairs)
+    ]
+
+
+def plain_options(text):
+    """The options a text without boxes names: `经费拨款、非税收入` -> both labels."""
+    return [part for part in PLAIN_OPTION_SEPARATORS.split(text or "") if part]
 
 
 def parse_checkboxes(text, known, line, what):
-    """Codes of the ticked options among `known` ({label: code}) in `text`."""
-    chosen, seen = [], 0
-    for match in CHECKBOX_RE.finditer(text or ""):
-        label = match["label"].strip()
+    """Codes of the ticked options among `known` ({label: code}) in `text`; a text without
+    boxes that names only known options (`经费拨款`) gives those."""
+    options = checkbox_options(text)
+    if options is None:
+        raise SheetFormatError(
+            line, f"{what}“{text}”中勾选符号没有统一写在各选项之前或之后，无法判断勾选了哪一项。"
+        )
+    if not options:
+        named = plain_options(text)
+        if named and all(label in known for label in named):
+            return [known[label] for label in named]
+        raise SheetFormatError(
+            line, f"{what}“{text}”没有可识别的勾选项，也不是规定的选项（{'、'.join(known)}）。"
+        )
+    for label, _ in options:
         if label not in known:
             raise SheetFormatError(line, f"{what}中的选项“{label}”不在规定范围内。")
-        seen += 1
-        attrs, mark = match["attrs"], match["mark"]
-        ticked = ("checked" in attrs) if attrs is not None else mark in "☑☒■√"
-        if ticked:
-            chosen.append(known[label])
-    if not seen:
-        raise SheetFormatError(line, f"{what}没有可识别的勾选项。")
-    return chosen
+    return [known[label] for label, ticked in options if ticked]
 
 
 def split_cells(line):
@@ -174,12 +229,15 @@ class _Reader:
                 "_line": number,
             }
             self.section = "basic"
+            self.amount_unit = "万元"
             return
         if self.project is None:
             raise SheetFormatError(number, f"在批复表标题之前出现了内容“{first[:20]}”。")
         if first.startswith("金额单位"):
-            if "万元" not in first:
-                raise SheetFormatError(number, f"金额单位“{first}”不是万元，无法换算。")
+            unit = AMOUNT_UNIT_RE.match(first)
+            if not unit:
+                raise SheetFormatError(number, f"金额单位“{first}”不是万元、元或亿元，无法换算。")
+            self.amount_unit = unit[1]
             return
         if first in ("项目绩效总目标",):
             self.section = "goals"
@@ -203,7 +261,7 @@ class _Reader:
             if not self.project["name"]:
                 raise SheetFormatError(number, "项目名称为空。")
         elif label == "项目预算":
-            self.project["budget"] = parse_budget(cells[1] if len(cells) > 1 else "", number)
+            self.project["budget"] = self.budget(cells[1] if len(cells) > 1 else "", number)
             if len(cells) > 3 and cells[2] == "项目类型":
                 types = parse_checkboxes(cells[3], PROJECT_TYPE_BY_LABEL, number, "项目类型")
                 if len(types) != 1:
@@ -221,6 +279,18 @@ class _Reader:
             self.project["rationale"] = "\n".join(c for c in cells[1:] if c)
         else:
             raise SheetFormatError(number, f"基本信息表中无法识别的行“{label[:20]}”。")
+
+    def budget(self, text, number):
+        """项目预算 in 万元: a number in 元 or 亿元 (its own unit or the 金额单位) converted, and reported."""
+        amount, unit = read_budget(text, number, self.amount_unit)
+        if unit not in ("万", "万元"):
+            from indicators.values import normalize_number
+
+            written = text.strip() if text.strip().endswith(unit) else f"{text.strip()}{unit}"
+            self.repair(
+                number, f"金额单位为{unit}：“项目预算”{written}换算为{normalize_number(amount)}万元。"
+            )
+        return amount
 
     # -- overall goals -----------------------------------------------------
     def goal_line(self, number, cells):
