@@ -12,7 +12,7 @@ import re
 from .. import layout
 from ..errors import ImportFormatError
 from .findings import Finding
-from .text import TITLE_RE, TITLE_VARIANT_RE, SheetFormatError, parse_sheets, sheet_title
+from .text import TITLE_RE, TITLE_VARIANT_RE, SheetFormatError, parse_sheets, sheet_title, split_cells
 
 # Our own Word export heads each sheet with `未批复（草稿）　此表尚未批复…` (never read
 # as a state: a file does not set one) and `预算单位：X<tab>金额单位：万元` on one line.
@@ -46,8 +46,14 @@ def _restore(value):
     return value
 
 
+def _is_title(line):
+    """Whether the text reader starts a sheet at this line (a title alone on it)."""
+    cells = split_cells(line)
+    return len(cells) == 1 and bool(sheet_title(cells[0]))
+
+
 def read_official(grid):
-    lines, places, units, starts = [], [""], [], []
+    lines, places, units = [], [""], []
     for row in grid.rows:
         if not row.filled:
             continue  # blank rows and table ends are not defects of a Word or Excel file
@@ -56,7 +62,6 @@ def read_official(grid):
             continue
         if sheet_title(single):
             units.append("")
-            starts.append(row.where)
         unit = UNIT_LINE_RE.match(" ".join(cell.text for cell in row.filled))
         if unit and units:
             units[-1] = unit["unit"]
@@ -71,7 +76,7 @@ def read_official(grid):
     except SheetFormatError as exc:
         raise ImportFormatError(places[exc.line] if 0 < exc.line < len(places) else "", exc.message) from None
     result.projects = _restore(result.projects)
-    result.places = starts
+    result.places = [places[n] for n, line in enumerate(lines, start=1) if _is_title(line)]
     for project, unit in zip(result.projects, units, strict=False):
         if unit:
             project["department"] = unit
