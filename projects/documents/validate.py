@@ -5,7 +5,9 @@ through `validate_projects` before anything is stored: lengths come from each
 field's `max_length`, choices from the model's choices, numbers from the
 decimal fields' `max_digits` / `decimal_places` (the budget, and the number a
 指标值 is read as). It reports every problem with its place, never cuts a text
-short and never rounds a number away (`≥0.0000001%` would be stored as 0).
+short and never rounds a number away (`≥0.0000001%` would be stored as 0). A
+project that one file holds twice is refused, naming both places, for every
+reader alike (`duplicate_problems`).
 
 The editor's forms use the same checks (`text_problem`, `number_problem`) and
 limits (`FIELD_LIMITS`), so that no number is restated in two places.
@@ -177,20 +179,49 @@ def _plain(number):
     return format(number, "f") if number.is_finite() and -20 < number.adjusted() < 30 else str(number)
 
 
-def validate_projects(projects, source=""):
+def _shown_name(data):
+    return CONTROL_RE.sub("", str(data.get("name", "")))[:40]  # as shown in a message only
+
+
+def duplicate_problems(projects, places=None):
+    """Messages for a project (year + unit + name) that the data holds twice, naming both places.
+
+    A file imports each project once: a second copy would silently overwrite the
+    first (or, after a preview, be refused as created by someone else). A project
+    without a unit takes the one the import is given, so it matches any unit.
+    `places` (a reader's `ParseResult.places`) says where each project starts.
+    """
+    problems, seen = [], {}
+    for index, data in enumerate(projects):
+        place = places[index] if places and index < len(places) else f"第{index + 1}个项目"
+        unit = data.get("department") or ""
+        earlier = seen.setdefault((str(data.get("year")), str(data.get("name"))), [])
+        match = next((p for u, p in earlier if not unit or not u or u == unit), None)
+        if match is not None:
+            problems.append(
+                f"项目“{_shown_name(data)}”（{data.get('year')}年）出现了两次：{match}和{place}；"
+                "同一年度、同一单位、同名的项目在一次导入中只能有一份，请删去其中一份或改正项目名称后再导入。"
+            )
+        earlier.append((unit, place))
+    return problems
+
+
+def validate_projects(projects, source="", places=None):
     """Refuse project data that cannot be stored as it is, listing every problem with its place.
 
     `source` names the file (or 粘贴的文本); each problem names the project, the
     goal and the row (`年度绩效目标1第3行`) where the reader gave no finer place.
+    A project held twice is named with both `places` (`duplicate_problems`).
     """
     problems = []
     prefix = f"{source}：" if source else ""
     for data in projects:
-        name = CONTROL_RE.sub("", str(data.get("name", "")))[:40]  # as shown in the message only
+        name = _shown_name(data)
         for path, message in project_problems(data):
             problems.append(
                 f"{prefix}项目“{name}”{path}：{message}" if path else f"{prefix}项目“{name}”：{message}"
             )
+    problems += [prefix + message for message in duplicate_problems(projects, places)]
     if problems:
         raise InvalidData(problems)
     return projects

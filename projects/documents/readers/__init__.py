@@ -5,12 +5,14 @@
   (`workbook`, when it holds xl/workbook.xml: our export or a unit's own sheet);
 - text starting with `{` is the JSON backup (`jsondoc`);
 - other text is the official sheet copied as text (`text`) when it has the
-  title `YYYY年项目支出绩效目标批复`, else the recognizer of other layouts
-  (`recognize`) reads it.
+  title `YYYY年项目支出绩效目标批复` (or a variant such as `YYYY年度…批复表` over
+  the sheet's 项目绩效总目标), else the recognizer of other layouts (`recognize`)
+  reads it.
 
 Every result is a `ParseResult`: projects (perfgoals/1 project data, never a
 workflow state from a text, Word or unit Excel file) and the report: `repairs`,
-`skipped` and `unplaced` (see `findings`).
+`skipped` and `unplaced` (see `findings`). A file that holds the same project
+twice is refused by the one check all readers share (`validate.duplicate_problems`).
 """
 
 from .. import limits
@@ -51,7 +53,7 @@ def read_text(text, source="文本"):
 def _validated(result, source):
     if not result.backup:  # a backup is restored as it was written
         _infer_level1(result)
-    validate_projects(result.projects, source=source)
+    validate_projects(result.projects, source=source, places=result.places)
     return result
 
 
@@ -120,5 +122,7 @@ def read_projects(filename, data):
         raise ImportFormatError("", "文件不是文本、JSON、Excel或Word文件，无法导入。")
     text = decode_text(data)
     if text.lstrip().startswith("{") or filename.lower().endswith(".json"):
-        return _validated(ParseResult(projects=parse_document(text), backup=True), source)
+        projects = parse_document(text)
+        places = [f"projects[{index}]" for index in range(len(projects))]
+        return _validated(ParseResult(projects=projects, backup=True, places=places), source)
     return read_text(text, source)

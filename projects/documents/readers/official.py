@@ -12,7 +12,7 @@ import re
 from .. import layout
 from ..errors import ImportFormatError
 from .findings import Finding
-from .text import TITLE_RE, SheetFormatError, parse_sheets
+from .text import TITLE_RE, TITLE_VARIANT_RE, SheetFormatError, parse_sheets, sheet_title, split_cells
 
 # Our own Word export heads each sheet with `未批复（草稿）　此表尚未批复…` (never read
 # as a state: a file does not set one) and `预算单位：X<tab>金额单位：万元` on one line,
@@ -28,11 +28,15 @@ LINE_BREAK = "\u2028"  # a line break inside a cell, kept across the one-line-pe
 
 
 def is_official(grid):
-    """The official title `YYYY年项目支出绩效目标批复`, and no indicator table of another layout
-    (the official tables' header starts with 目标名称)."""
+    """The official title `YYYY年项目支出绩效目标批复` (or a variant of it over the official
+    项目绩效总目标), and no indicator table of another layout (the official tables' header
+    starts with 目标名称)."""
     from .recognize import is_indicator_header
 
-    if not any(len(row.filled) == 1 and TITLE_RE.match(row.filled[0].text) for row in grid.rows):
+    singles = {row.filled[0].text for row in grid.rows if len(row.filled) == 1}
+    if not any(TITLE_RE.match(text) for text in singles) and not (
+        layout.OVERALL_TITLE in singles and any(TITLE_VARIANT_RE.match(text) for text in singles)
+    ):
         return False
     return not any(is_indicator_header(row) and row.filled[0].text != "目标名称" for row in grid.rows)
 
@@ -47,6 +51,12 @@ def _restore(value):
     return value
 
 
+def _is_title(line):
+    """Whether the text reader starts a sheet at this line (a title alone on it)."""
+    cells = split_cells(line)
+    return len(cells) == 1 and bool(sheet_title(cells[0]))
+
+
 def read_official(grid):
     lines, places, units = [], [""], []
     for row in grid.rows:
@@ -56,7 +66,7 @@ def read_official(grid):
         joined = " ".join(cell.text for cell in row.filled)
         if MARK_LINE_RE.match(single) or APPROVAL_LINE_RE.match(joined):
             continue
-        if TITLE_RE.match(single):
+        if sheet_title(single):
             units.append("")
         unit = UNIT_LINE_RE.match(joined)
         if unit and units:
@@ -72,10 +82,15 @@ def read_official(grid):
     except SheetFormatError as exc:
         raise ImportFormatError(places[exc.line] if 0 < exc.line < len(places) else "", exc.message) from None
     result.projects = _restore(result.projects)
+    result.places = [places[n] for n, line in enumerate(lines, start=1) if _is_title(line)]
     for project, unit in zip(result.projects, units, strict=False):
         if unit:
             project["department"] = unit
-    result.repairs = [
-        Finding(places[r.line] if 0 < r.line < len(places) else "", r.message) for r in result.repairs
-    ]
+    for key in ("repairs", "skipped"):
+        found = getattr(result, key)
+        setattr(
+            result,
+            key,
+            [Finding(places[r.line] if 0 < r.line < len(places) else "", r.message) for r in found],
+        )
     return result

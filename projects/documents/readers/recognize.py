@@ -16,8 +16,14 @@ documents vary"):
 - indicator tables found by their header row (一级指标, 二级指标, 三级指标 or
   指标内容, a value column), with or without 目标名称 and 指标值确定依据, with
   指标性质 + 指标值 + 度量单位 joined into one 指标值, extra columns (权重, 分值,
-  指标方向性, 备注 …) reported, long-term and annual groups side by side, merged
-  level 1 / level 2 cells filled down, and blank placeholder rows skipped.
+  指标方向性, 备注 …) reported, long-term and annual groups side by side, an
+  annual and a long-term value column over the same rows (年度指标值 | 中长期指标值:
+  one indicator of each term per row), merged level 1 / level 2 cells filled
+  down, and blank placeholder rows skipped;
+- the official layout's goal list (项目绩效总目标, `名称 | 目标说明`, one row per
+  `长期绩效目标1`) under any title and above tables with or without 目标名称;
+- sign-off lines under a table (填报人, 联系电话, 填报日期, （盖章）…) end it and
+  are reported as skipped.
 
 Every repair, skip and unplaced text is named with its place (line, cell) in
 the returned `ParseResult`.
@@ -27,10 +33,18 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ...models import Goal, ProjectType, funding_in_order
+from .. import layout
 from ..errors import ImportFormatError
 from ..validate import FIELD_LIMITS
 from .findings import Finding
-from .text import FUNDING_BY_LABEL, PROJECT_TYPE_BY_LABEL, ParseResult, checkbox_options, plain_options
+from .text import (
+    FUNDING_BY_LABEL,
+    PROJECT_TYPE_BY_LABEL,
+    ParseResult,
+    checkbox_options,
+    footer_skip,
+    plain_options,
+)
 
 GOAL_NAME_RE = re.compile(r"^(长期|年度)绩效目标\s*(\d+)$")
 YEAR_RE = re.compile(r"(\d{4})\s*年")
@@ -44,6 +58,9 @@ TERM_CAPTIONS = {
     "年度绩效指标": Goal.Term.ANNUAL,
     "本年度绩效指标": Goal.Term.ANNUAL,
 }
+# The official layout's list of goals: its caption and its header row (normalised).
+GOAL_LIST_CAPTIONS = (layout.OVERALL_TITLE, "绩效总目标")
+GOAL_LIST_HEADERS = (list(layout.OVERALL_HEADER), ["目标名称", "目标说明"])
 AMOUNT_RE = re.compile(r"^(?:金额|计量)?单位[:：]\s*(万元|元|亿元)$")
 INLINE_RE = re.compile(r"^(?P<label>[^:：]{2,16})[:：]\s*(?P<value>.*)$", re.S)
 MONEY_RE = re.compile(r"^(?P<number>\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>亿元|亿|万元|万|元)?$")
@@ -304,7 +321,7 @@ def header_role(text):
         return "unit"
     if "确定依据" in key or "设定依据" in key:
         return "basis"
-    if ("指标值" in key and "实际" not in key) or key == "目标值":
+    if ("指标值" in key or key.endswith("目标值")) and "实际" not in key:
         return "value"
     if bare(key) in EXTRA_HEADERS:
         return "extra"
@@ -315,9 +332,9 @@ def header_role(text):
 
 def term_of_header(text):
     key = norm(text)
-    if any(word in key for word in ("中长期", "长期", "实施周期", "中期", "项目期")):
+    if any(word in key for word in ("中长期", "长期", "实施周期", "实施期", "中期", "项目期")):
         return Goal.Term.LONG
-    if any(word in key for word in ("年度", "当年")):
+    if any(word in key for word in ("年度", "当年", "本年", "全年")):
         return Goal.Term.ANNUAL
     return None
 
@@ -367,18 +384,42 @@ class _Table:
             if role == "caption" and self.caption_term is None:
                 self.caption_term = term_of_header(cell.text)
             if role == "value":
-                self.groups[group]["term"] = term_of_header(cell.text)
+                group = self.value_group(group, cell.text)
             self.columns[col] = (role, group, one_line(cell.text))
         self.level1 = ""
         self.level2 = [""] * len(self.groups)
         self.goal = ""
         self.joined = any(role in ("comparator", "unit") for role, _, _ in self.columns.values())
 
+    def value_group(self, group, header):
+        """The group of a value column. A second value column in a group (年度指标值 |
+        中长期指标值) gives the same rows for another term: it opens a twin group, which
+        shares the group's other columns (`twins`)."""
+        if "header" in self.groups[group]:
+            root = self.groups[group].get("twin", group)
+            self.groups.append({"term": None, "twin": root})
+            group = len(self.groups) - 1
+        self.groups[group].update(term=term_of_header(header), header=one_line(header))
+        return group
+
+    def twins(self):
+        """{group: [its twin groups]} of the groups that have twins."""
+        families = {}
+        for index, group in enumerate(self.groups):
+            if "twin" in group:
+                families.setdefault(group["twin"], []).append(index)
+        return families
+
     def terms(self):
-        """The term of each group: its value header, the caption, else by position."""
+        """The term of each group: its value header, the caption, else by position
+        (of two groups, one unnamed takes the term the other does not have)."""
         terms = [group["term"] for group in self.groups]
+        named = set(terms) - {None}
         if len(terms) == 1 and terms[0] is None:
             terms[0] = self.caption_term or Goal.Term.ANNUAL
+        elif len(terms) == 2 and len(named) == 1:
+            other = (set(Goal.Term) - named).pop()
+            terms = [term or other for term in terms]
         elif None in terms:
             defaults = [Goal.Term.LONG, Goal.Term.ANNUAL]
             terms = [term or defaults[min(i, 1)] for i, term in enumerate(terms)]
@@ -394,6 +435,7 @@ class Recognizer:
         self.table = None
         self.term_caption = None
         self.pending_goals = None  # {col: term} of a row of goal labels whose texts follow
+        self.goal_list = False  # in the official layout's `名称 | 目标说明` list of goals
 
     # -- reporting ----------------------------------------------------------
     def repair(self, where, message):
@@ -427,6 +469,7 @@ class Recognizer:
         self.table = None
         self.term_caption = None
         self.pending_goals = None
+        self.goal_list = False
 
     def ensure_project(self, where):
         if self.project is None:
@@ -468,6 +511,7 @@ class Recognizer:
         if project["department"]:
             data["department"] = project["department"]
         self.result.projects.append(data)
+        self.result.places.append(where)
 
     # -- the walk -----------------------------------------------------------
     def run(self):
@@ -500,6 +544,12 @@ class Recognizer:
             self.table = None
             self.term_caption = TERM_CAPTIONS[norm(single)]
             return
+        if self.goal_list_row(row, single):
+            return
+        if self.project is not None and self.project["tables"] and footer_skip(row.texts):
+            self.table = None
+            self.skip(row.where, footer_skip(row.texts))
+            return
         if is_indicator_header(row):
             self.ensure_project(row.where)
             caption = self.term_caption
@@ -509,10 +559,12 @@ class Recognizer:
             self.table = _Table(row, caption)
             self.project["tables"] += 1
             self.term_caption = None
-            if len(self.table.groups) > 1 and any(g["term"] is None for g in self.table.groups):
+            twins = self.table.twins()  # `report_twins` names their terms
+            if len(self.table.groups) > 1 and not twins and any(g["term"] is None for g in self.table.groups):
                 terms = "、".join(Goal.Term(t).label for t in self.table.terms())
                 count = len(self.table.groups)
                 self.repair(row.where, f"并列的{count}组指标未注明长期或年度，从左到右按{terms}导入。")
+            self.report_twins(row.where)
             return
         if self.table is not None and not self.starts_basic(filled):
             self.indicator_row(row)
@@ -522,6 +574,40 @@ class Recognizer:
             if self.goal_texts(row):
                 return
         self.basic_row(row)
+
+    def goal_list_row(self, row, single):
+        """The official layout's 项目绩效总目标 (a caption, a `名称 | 目标说明` header, then one
+        `长期绩效目标1 | text` row per goal), read under any title and with any indicator table."""
+        filled = row.filled
+        if (single is not None and norm(single) in GOAL_LIST_CAPTIONS) or [
+            norm(cell.text) for cell in filled
+        ] in GOAL_LIST_HEADERS:
+            self.ensure_project(row.where)
+            self.table, self.goal_list = None, True
+            return True
+        match = GOAL_NAME_RE.match(norm(filled[0].text)) if self.goal_list else None
+        self.goal_list = match is not None
+        if match is None:
+            return False
+        goal = self.goal_for(
+            self.term_of_goal(match), row.where, name=norm(filled[0].text), create_quietly=True
+        )
+        self.append_text(goal, "\n".join(cell.text for cell in filled[1:]))
+        return True
+
+    @staticmethod
+    def term_of_goal(match):
+        """The term a `GOAL_NAME_RE` match names."""
+        return Goal.Term.LONG if match[1] == "长期" else Goal.Term.ANNUAL
+
+    def report_twins(self, where):
+        """Say that a row under two value columns becomes one indicator of each term."""
+        table, terms = self.table, self.table.terms()
+        for root, twins in table.twins().items():
+            members = [root, *twins]
+            headers = "".join(f"“{table.groups[i]['header']}”" for i in members)
+            shown = "、".join(Goal.Term(terms[i]).label for i in members)
+            self.repair(where, f"{headers}{len(members)}列指标值：每行按各列分别导入{shown}。")
 
     def starts_basic(self, filled):
         first = filled[0].text
@@ -715,8 +801,12 @@ class Recognizer:
             raise ImportFormatError(where, f"{bare(label)}应勾选一项，实际勾选了{len(codes)}项。")
 
     def add_goal_text(self, term, text, where):
-        goal = self.goal_for(term, where, create_quietly=True)
-        goal["text"] = f"{goal['text']}\n{text}" if goal["text"] else text
+        self.append_text(self.goal_for(term, where, create_quietly=True), text)
+
+    @staticmethod
+    def append_text(goal, text):
+        if text:
+            goal["text"] = f"{goal['text']}\n{text}" if goal["text"] else text
 
     def goal_for(self, term, where, name=None, create_quietly=False):
         """The goal a text or an indicator belongs to, created (and reported) if missing."""
@@ -740,9 +830,10 @@ class Recognizer:
         return goal
 
     # -- indicator tables ---------------------------------------------------
-    def indicator_row(self, row):
+    def row_cells(self, row):
+        """(cells of each group by role, the level 1 cell, the goal name cell) of a row;
+        cells outside the header, or under a column without a place, are reported."""
         table = self.table
-        terms = table.terms()
         parts = [{} for _ in table.groups]
         level1_cell = None
         goal_cell = None
@@ -766,6 +857,13 @@ class Recognizer:
                     )
             else:
                 parts[group][role] = cell
+        return parts, level1_cell, goal_cell
+
+    def indicator_row(self, row):
+        table = self.table
+        terms = table.terms()
+        parts, level1_cell, goal_cell = self.row_cells(row)
+        twin_of = self.share_twin_cells(parts)
         if goal_cell is not None and goal_cell.text:
             table.goal = one_line(goal_cell.text)
         if level1_cell is not None and level1_cell.text:
@@ -779,6 +877,8 @@ class Recognizer:
             level3 = text.get("level3", "")
             value = join_value(text.get("comparator", ""), text.get("value", ""), text.get("unit", ""))
             if not level3 and not value:
+                if index in twin_of:
+                    continue  # the blank row is reported once, by the first group
                 if own_level2 or (index == 0 and level1_cell is not None and level1_cell.text):
                     shown = own_level2 or table.level1
                     self.skip(
@@ -790,9 +890,13 @@ class Recognizer:
                         cells["basis"].where, f"没有指标的指标值确定依据“{text['basis']}”，未导入。"
                     )
                 continue
-            if not table.level1 and not table.level2[index]:
-                self.unplaced(row.where, f"指标“{level3}”没有一级和二级指标，仍按所写导入。")
             term = terms[index]
+            if not text.get("value") and (index in twin_of or index in twin_of.values()):
+                header = table.groups[index]["header"]
+                self.skip(row.where, f"“{level3}”的“{header}”为空：未导入{Goal.Term(term).label}。")
+                continue
+            if not table.level1 and not table.level2[index] and index not in twin_of:
+                self.unplaced(row.where, f"指标“{level3}”没有一级和二级指标，仍按所写导入。")
             goal = self.indicator_goal(term, row.where)
             goal["indicators"].append(
                 {
@@ -811,13 +915,31 @@ class Recognizer:
                         f"指标值由“指标性质”“指标值”“度量单位”各列合成（如“{value}”），本表各行同样处理。",
                     )
 
+    def share_twin_cells(self, parts):
+        """Give twin groups each other's cells but their values; {twin group: its first group}."""
+        twin_of = {}
+        for root, twins in self.table.twins().items():
+            for index in twins:
+                twin_of[index] = root
+                for one, other in ((parts[root], parts[index]), (parts[index], parts[root])):
+                    for role, cell in one.items():
+                        if role != "value":
+                            other.setdefault(role, cell)
+        return twin_of
+
     def indicator_goal(self, term, where):
+        goal = self.named_goal(term, where)
+        if goal["term"] != term and self.table.twins():  # 目标名称 names the first group's goal
+            return self.goal_for(term, where)
+        return goal
+
+    def named_goal(self, term, where):
         table = self.table
         if table.goal:
             match = GOAL_NAME_RE.match(table.goal)
             if match:
-                term = Goal.Term.LONG if match[1] == "长期" else Goal.Term.ANNUAL
-                return self.goal_for(term, where, name=f"{match[1]}绩效目标{match[2]}", create_quietly=False)
+                name = f"{match[1]}绩效目标{match[2]}"
+                return self.goal_for(self.term_of_goal(match), where, name=name, create_quietly=False)
             return self.goal_for(term, where, name=table.goal)
         return self.goal_for(term, where)
 

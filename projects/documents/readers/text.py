@@ -26,6 +26,9 @@ from .. import layout
 from ..errors import ImportFormatError
 
 TITLE_RE = re.compile(r"^\s*(\d{4})\s*年\s*项目支出绩效目标批复\s*$")
+# The same sheet's title as units write it: `2025年度…`, `…批复表`, `…绩效目标表`, the unit's
+# name before the year. Read as the official sheet when it has its 项目绩效总目标 (`official`).
+TITLE_VARIANT_RE = re.compile(r"^\s*\S{0,40}?(\d{4})\s*年度?\s*项目支出绩效目标(?:批复表?|表)\s*$")
 GOAL_NAME_RE = re.compile(r"^(长期|年度)绩效目标\s*(\d+)$")
 CHECKBOX_RE = re.compile(r"(?:<input\b(?P<attrs>[^>]*)/?>|(?P<mark>[☑☒■√☐□]))\s*(?P<label>[^<☑☒■√☐□]+)")
 CHECK_MARKS = "☑☒■√✓✔☐□"
@@ -47,6 +50,25 @@ ROW_LIMITS = {
     for name in ("level1", "level2", "level3", "value", "basis")
 }
 SLOTS = ("goal", "level1", "level2")
+# The sign-off lines under a table (填报人：张三 | 联系电话：… | 填报日期：…, 单位（盖章）):
+# they end the table and are reported as skipped, never read as indicator rows.
+FOOTER_LABELS = (
+    "填报人",
+    "填表人",
+    "联系人",
+    "联系电话",
+    "填报日期",
+    "填表日期",
+    "审核人",
+    "审核日期",
+    "单位负责人",
+    "财务负责人",
+    "负责人",
+    "制表人",
+    "制表日期",
+    "经办人",
+)
+FOOTER_RE = re.compile(rf"^\s*(?:{'|'.join(FOOTER_LABELS)})\s*(?:[:：]|$)|[（(]\s*(?:盖章|签章|签字)\s*[)）]")
 
 
 class SheetFormatError(ImportFormatError):
@@ -73,6 +95,9 @@ class ParseResult:
     skipped: list = field(default_factory=list)
     unplaced: list = field(default_factory=list)
     backup: bool = False  # a perfgoals/1 document, which `import_approvals --restore` may restore
+    # Where each project starts (`第3行`, `工作表“X”`), in the order of `projects`: the
+    # refusal of a project that a file holds twice names both places (`validate`).
+    places: list = field(default_factory=list)
 
 
 def read_budget(text, line, default="万"):
@@ -155,6 +180,22 @@ def parse_checkboxes(text, known, line, what):
     return [known[label] for label, ticked in options if ticked]
 
 
+def sheet_title(text):
+    """The match of an official sheet's title (`TITLE_RE` or a variant), else None."""
+    return TITLE_RE.match(text) or TITLE_VARIANT_RE.match(text)
+
+
+def footer_skip(cells):
+    """The report line for a sign-off row under a table (`FOOTER_RE` on its first filled
+    cell), or None when the row is not one."""
+    filled = [cell for cell in cells if cell]
+    if not filled or not FOOTER_RE.search(filled[0]):
+        return None
+    shown = " ".join(" ".join(filled).split())
+    shown = shown if len(shown) <= 80 else shown[:80] + "…"
+    return f"表尾的“{shown}”不是指标行，已跳过。"
+
+
 def split_cells(line):
     cells = [cell.strip() for cell in line.split("\t")]
     while cells and not cells[-1]:
@@ -215,7 +256,7 @@ class _Reader:
     # -- dispatch ---------------------------------------------------------
     def line(self, number, cells):
         first = cells[0]
-        title = TITLE_RE.match(first) if len(cells) == 1 else None
+        title = sheet_title(first) if len(cells) == 1 else None
         if title:
             self.finish_project(number)
             self.project = {
@@ -251,6 +292,10 @@ class _Reader:
             return self.basic_line(number, cells)
         if self.section == "goals":
             return self.goal_line(number, cells)
+        footer = footer_skip(cells)
+        if footer:
+            self.result.skipped.append(Repair(number, footer))
+            return None
         return self.indicator_line(number, cells)
 
     # -- basic table -------------------------------------------------------
@@ -411,6 +456,7 @@ class _Reader:
             if project[key] in (None, ""):
                 raise SheetFormatError(start, f"第{start}行起的批复表缺少“{label}”。")
         self.result.projects.append(project)
+        self.result.places.append(f"第{start}行")
         self.project = None
 
 

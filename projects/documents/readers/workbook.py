@@ -55,7 +55,7 @@ def is_our_export(values):
 
 def read_any_workbook(data):
     sheets = read_sheets(data)  # bounded, every sheet checked for formulas before any is read
-    result, seen, first_place = ParseResult(), set(), None
+    result, first_place = ParseResult(), None
     for title, cells, merges in sheets:
         if title == SUMMARY_SHEET or not cells:
             continue
@@ -63,7 +63,8 @@ def read_any_workbook(data):
         if first_place is None:
             first_place = cell_name(title, *min(cells))
         if is_our_export(values):
-            projects = [_SheetReader(title, values, merges).read()]
+            result.projects.append(_SheetReader(title, values, merges).read())
+            result.places.append(f"工作表“{title}”")
         else:
             texts = {key: _text_of(value, fmt) for key, (value, fmt) in cells.items()}
             grid = grid_from_sheet(title, {k: v for k, v in texts.items() if v}, merges)
@@ -76,16 +77,8 @@ def read_any_workbook(data):
                     Finding(f"工作表“{title}”", f"没有识别出绩效目标表，未读取。（{exc.message}）")
                 )
                 continue
-            projects = part.projects
-            result.repairs += part.repairs
-            result.skipped += part.skipped
-            result.unplaced += part.unplaced
-        for project in projects:
-            key = (project["year"], project.get("department", ""), project["name"])
-            if key in seen:
-                raise ImportFormatError(f"工作表“{title}”", f"项目“{project['name']}”在工作簿中出现了两次。")
-            seen.add(key)
-            result.projects.append(project)
+            for key in ("projects", "places", "repairs", "skipped", "unplaced"):
+                getattr(result, key).extend(getattr(part, key))
     if not result.projects:
         raise ImportFormatError(
             first_place or "",

@@ -406,16 +406,11 @@ def read_workbook(data):
     """Projects (plain dicts, shaped like `projects.documents.readers.text`) from one of our workbooks."""
     sheets = read_cells(data)
     result = ParseResult()
-    seen = set()
     for title, values, merges in sheets:
         if title == SUMMARY_SHEET:
             continue
-        project = _SheetReader(title, values, merges).read()
-        key = (project["year"], project["department"], project["name"])
-        if key in seen:
-            raise ImportFormatError(f"工作表“{title}”", f"项目“{project['name']}”在工作簿中出现了两次。")
-        seen.add(key)
-        result.projects.append(project)
+        result.projects.append(_SheetReader(title, values, merges).read())
+        result.places.append(f"工作表“{title}”")  # a project held twice is refused by `validate`
     if not result.projects:
         raise ImportFormatError("", "工作簿中没有批复表工作表。")
     return result
