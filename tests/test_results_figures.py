@@ -1,0 +1,107 @@
+"""Figures as units give them, in the monitoring and self-evaluation forms: a percentage
+typed in Excel reads as that percentage; a figure whose computed progress or execution
+rate the form cannot hold is refused with the row and field (in the browser's editor and
+on import), and the largest that fits is stored and shown everywhere (PostgreSQL enforces
+the columns' precision: run this file on both databases); the self-evaluation shows the
+执行率（B/A）of each source of funds; the commands refuse in Chinese, once."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from results.models import Kind, Light, ResultForm, ResultRow
+from results.services import open_round
+
+from .evaluation_helpers import approve_for_evaluation
+from .results_helpers import PROJECT, monitoring_round
+from .workflow_helpers import people
+
+STAFF = "服务窗口工作人员数量"  # 等于35人
+SATISFACTION = "群众满意度"  # ≥98%
+
+
+@pytest.fixture
+def users(seed, django_user_model):
+    found = people(django_user_model)
+    approve_for_evaluation(found)
+    monitoring_round()
+    open_round(Kind.EVALUATION, 2025)
+    return found
+
+
+def stored():
+    return (
+        list(ResultForm.objects.order_by("pk").values()),
+        list(ResultRow.objects.order_by("pk").values()),
+    )
+
+
+def export(tmp_path, kind):
+    path = tmp_path / f"{kind}.xlsx"
+    args = ("export_results", "--kind", kind, "--year", "2025", "--format", "xlsx", "-o", str(path))
+    call_command(*args, stderr=io.StringIO())
+    return path
+
+
+def row_of(ws, column, text):
+    return next(cell.row for cell in ws[column] if cell.value == text)
+
+
+def import_file(path):
+    out = io.StringIO()
+    call_command("import_results", str(path), stdout=out)
+    return out.getvalue()
+
+
+def row(kind, level3):
+    return ResultRow.objects.get(form__round__kind=kind, form__project_name=PROJECT, level3=level3)
+
+
+def type_percent(ws, cell, fraction):
+    """`97%` typed into a General cell: Excel stores 0.97 with a % number format."""
+    ws[cell].value, ws[cell].number_format = fraction, "0%"
+
+
+# -- 1. percentages typed in Excel ------------------------------------------------------
+
+
+def test_a_percentage_typed_in_excel_reads_as_that_percentage(users, tmp_path):
+    # Self-evaluation: 97% against ≥98% scores 10 × 97 / 98 = 9.90 (not 10 × 0.97 / 98).
+    book = load_workbook(export(tmp_path, "evaluation"))
+    ws = book[PROJECT]
+    line = row_of(ws, "C", SATISFACTION)
+    assert ws[f"E{line}"].number_format == "@"  # a Text cell: Excel keeps `97%` as typed
+    type_percent(ws, f"E{line}", 0.97)
+    book.save(tmp_path / "evaluation-filled.xlsx")
+    import_file(tmp_path / "evaluation-filled.xlsx")
+    scored = row(Kind.EVALUATION, SATISFACTION)
+    assert (scored.actual, scored.weight, scored.score) == ("97%", Decimal(10), Decimal("9.90"))
+
+    # Monitoring: 97% of ≥98% is 99.0 % of the target, green; the forecast alike.
+    book = load_workbook(export(tmp_path, "monitoring"))
+    ws = book[PROJECT]
+    line = row_of(ws, "C", SATISFACTION)
+    assert ws[f"E{line}"].number_format == ws[f"F{line}"].number_format == "@"
+    type_percent(ws, f"E{line}", 0.97)
+    type_percent(ws, f"F{line}", 0.98)
+    book.save(tmp_path / "monitoring-filled.xlsx")
+    import_file(tmp_path / "monitoring-filled.xlsx")
+    monitored = row(Kind.MONITORING, SATISFACTION)
+    assert (monitored.actual, monitored.forecast) == ("97%", "98%")
+    assert (monitored.progress, monitored.light) == (Decimal("0.9898"), Light.GREEN)
+
+
+def test_a_percentage_typed_into_an_amount_is_refused_with_its_cell(users, tmp_path):
+    book = load_workbook(export(tmp_path, "monitoring"))
+    ws = book[PROJECT]
+    line = row_of(ws, "C", "年初预算数") + 1
+    type_percent(ws, f"E{line}", 0.96)  # 执行数 typed as 96%
+    book.save(tmp_path / "filled.xlsx")
+    before = stored()
+    with pytest.raises(CommandError) as refused:
+        import_file(tmp_path / "filled.xlsx")
+    assert f"工作表“{PROJECT}”单元格E{line}：截至6月执行数：应为数字（万元）" in str(refused.value)
+    assert stored() == before
