@@ -10,12 +10,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from openpyxl import load_workbook
 
+from results.forms import FormEditor
 from results.models import Kind, Light, ResultForm, ResultRow
 from results.services import open_round
 
-from .evaluation_helpers import approve_for_evaluation
+from .evaluation_helpers import approve_for_evaluation, editor, evaluation_form
+from .evaluation_helpers import fill as fill_evaluation
 from .results_helpers import PROJECT, monitoring_round
 from .workflow_helpers import people
 
@@ -105,3 +108,99 @@ def test_a_percentage_typed_into_an_amount_is_refused_with_its_cell(users, tmp_p
         import_file(tmp_path / "filled.xlsx")
     assert f"工作表“{PROJECT}”单元格E{line}：截至6月执行数：应为数字（万元）" in str(refused.value)
     assert stored() == before
+
+
+# -- 2. figures whose computed results the form cannot hold -----------------------------
+
+
+def post_form(client, form, values):
+    """The form page's 保存 with `values` ({field: text, "rows": {level3: {field: text}}})."""
+    rows = list(form.rows.all())
+    given = {key: value for key, value in values.items() if key != "rows"}
+    given["rows"] = [values.get("rows", {}).get(line.level3, {}) for line in rows]
+    data = FormEditor.data_from(given, form, rows)
+    return client.post(reverse("results:form", args=[form.pk]), data)
+
+
+def every_output_answers(client, form, tmp_path):
+    """The form, its print, Excel and PDF, the round's overview and Excel, the export."""
+    for name in ("results:form", "results:print", "results:xlsx", "results:pdf"):
+        assert client.get(reverse(name, args=[form.pk])).status_code == 200, name
+    for name in ("results:overview", "results:forms_xlsx"):
+        assert client.get(reverse(name, args=[form.round_id])).status_code == 200, name
+    export(tmp_path, form.round.kind)
+    call_command(
+        "export_results",
+        *(
+            "--kind",
+            form.round.kind,
+            "--year",
+            "2025",
+            "--format",
+            "json",
+            "-o",
+            str(tmp_path / "round.json"),
+        ),
+        stderr=io.StringIO(),
+    )
+
+
+def test_a_progress_too_large_to_hold_is_refused_in_the_editor(users, client, tmp_path):
+    client.force_login(users["filler"])
+    form = ResultForm.objects.get(round__kind=Kind.MONITORING, project_name=PROJECT)
+    before = stored()
+    # 35 000 000 000 000人 of 35人 is a progress of 10¹² (100 000 000 000 000 %): refused.
+    page = post_form(client, form, {"rows": {STAFF: {"actual": "35000000000000人"}}})
+    assert page.status_code == 200
+    assert f"第2行（{STAFF}）截至6月实际完成值：与年度指标值“等于35人”相差过大" in page.content.decode()
+    # 执行数 100000 of 0.0001万元 is an execution rate of 10⁹: refused.
+    page = post_form(client, form, {"budget_full": "0.0001", "executed": "100000"})
+    assert "截至6月执行数：与全年预算数0.0001万元相差过大" in page.content.decode()
+    assert stored() == before
+
+    # The largest figures that fit are stored and every output shows them.
+    page = post_form(
+        client,
+        form,
+        {"budget_full": "0.0001", "executed": "9999.9999", "rows": {STAFF: {"actual": "34999999999999人"}}},
+    )
+    assert page.status_code == 302
+    saved = row(Kind.MONITORING, STAFF)
+    assert saved.actual == "34999999999999人"
+    assert Decimal("999999999999.9") < saved.progress < 10**12  # 999 999 999 999.9714 (SQLite: a float)
+    assert ResultForm.objects.get(pk=form.pk).execution_rate == Decimal("99999999")
+    client.force_login(users["superuser"])
+    every_output_answers(client, form, tmp_path)
+
+
+def test_a_progress_too_large_to_hold_is_refused_on_import_with_its_cell(users, tmp_path):
+    book = load_workbook(export(tmp_path, "monitoring"))
+    ws = book[PROJECT]
+    line = row_of(ws, "C", STAFF)
+    ws[f"E{line}"] = "35000000000000人"
+    book.save(tmp_path / "filled.xlsx")
+    before = stored()
+    with pytest.raises(CommandError) as refused:
+        import_file(tmp_path / "filled.xlsx")
+    assert f"工作表“{PROJECT}”单元格E{line}：第2行（{STAFF}）截至6月实际完成值：与年度指标值" in str(
+        refused.value
+    )
+    assert stored() == before
+
+
+def test_an_execution_rate_too_large_to_hold_is_refused_in_the_self_evaluation(users, client, tmp_path):
+    form = evaluation_form(PROJECT)
+    bound = editor(form, figures={}, funds={"budget_full": "0.0001", "executed": "100000"})
+    assert not bound.is_valid()
+    assert bound.errors == [
+        (
+            "executed",
+            "全年执行数（B）：与全年预算数0.0001万元相差过大（执行率超出可计算的范围），请核对金额是否以万元填写。",
+        )
+    ]
+    fill_evaluation(
+        evaluation_form(PROJECT), figures={}, funds={"budget_full": "0.0001", "executed": "9999.9999"}
+    )
+    assert evaluation_form(PROJECT).execution_rate == Decimal("99999999")
+    client.force_login(users["superuser"])
+    every_output_answers(client, form, tmp_path)
