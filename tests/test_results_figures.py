@@ -6,6 +6,10 @@ the columns' precision: run this file on both databases); the self-evaluation sh
 执行率（B/A）of each source of funds; the commands refuse in Chinese, once."""
 
 import io
+import os
+import re
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -13,11 +17,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from results.documents import layout
 from results.forms import FormEditor
 from results.models import Kind, Light, ResultForm, ResultRow
 from results.services import open_round
 
-from .evaluation_helpers import approve_for_evaluation, editor, evaluation_form
+from .conftest import ROOT
+from .evaluation_helpers import PARTS, approve_for_evaluation, editor, evaluation_form
 from .evaluation_helpers import fill as fill_evaluation
 from .results_helpers import PROJECT, monitoring_round
 from .workflow_helpers import people
@@ -204,3 +210,66 @@ def test_an_execution_rate_too_large_to_hold_is_refused_in_the_self_evaluation(u
     assert evaluation_form(PROJECT).execution_rate == Decimal("99999999")
     client.force_login(users["superuser"])
     every_output_answers(client, form, tmp_path)
+
+
+# -- 3. smaller ones ---------------------------------------------------------------------
+
+
+def squeeze(text):
+    return re.sub(r"\s+", "", text)
+
+
+def test_each_source_of_funds_shows_its_execution_rate(users, client, tmp_path):
+    """当年财政拨款 160 of 200 → 80.0%; 上年结转资金 30 of 40 → 75.0%; 其他资金 none → blank."""
+    parts = {**PARTS, "appropriation_executed": "160", "carryover_executed": "30"}
+    funds = {"budget_full": "240", "executed": "190", "summary": "", **parts}
+    form = fill_evaluation(evaluation_form(), figures={}, funds=funds)
+    client.force_login(users["filler"])
+    page = client.get(reverse("results:form", args=[form.pk])).content.decode()
+    rates = re.findall(r'<tr class="fund-part">.*?</tr>', page, re.S)
+    assert [re.findall(r'<td class="num">([^<]*)</td>', line)[1] for line in rates] == ["80.0%", "75.0%", ""]
+
+    expected = [("其中：当年财政拨款", "80.0%"), ("上年结转资金", "75.0%"), ("其他资金", None)]
+    printed = client.get(reverse("results:print", args=[form.pk])).content.decode()
+    assert "80.0%" in printed and "75.0%" in printed
+    ws = load_workbook(io.BytesIO(client.get(reverse("results:xlsx", args=[form.pk])).content)).active
+    for label, rate in expected:
+        assert (ws.cell(row_of(ws, "B", label), 8).value or None) == rate, label
+    sheet = layout.build_form_sheet(evaluation_form())
+    assert [(line[1], line[7] or None) for line in sheet.grid() if line[1] in dict(expected)] == expected
+    path = tmp_path / "form.pdf"
+    path.write_bytes(client.get(reverse("results:pdf", args=[form.pk])).content)
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True)
+    assert "当年财政拨款24020016080.0%" in squeeze(text.stdout).replace("—", "")
+
+
+@pytest.mark.parametrize("command", ["open_round", "export_results"])
+def test_a_cutoff_that_is_no_date_is_refused_without_a_traceback(command):
+    """From the command line (argparse parses before Django catches CommandError)."""
+    args = [sys.executable, "manage.py", command, "--kind", "monitoring", "--year", "2025"]
+    if command == "export_results":
+        args += ["--format", "json", "-o", os.devnull]
+    env = {**os.environ, "PERFGOALS_DEV": "1"}
+    done = subprocess.run(
+        [*args, "--cutoff", "2025-13-01"], check=False, cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "CommandError: 截止日期“2025-13-01”无效，应写作 2025-06-30。"
+
+
+def test_an_import_refusal_is_said_once(users, tmp_path, client):
+    form = ResultForm.objects.get(round__kind=Kind.MONITORING, project_name=PROJECT)
+    path = export(tmp_path, "monitoring")
+    form.status = "submitted"
+    form.save()
+    with pytest.raises(CommandError) as refused:
+        import_file(path)
+    message = str(refused.value)
+    assert message.endswith("如需修改，请审核人先退回。未导入任何数据。"), message
+    assert "。；" not in message and message.count("未导入任何数据") == 1
+
+    client.force_login(users["filler"])
+    with path.open("rb") as handle:
+        page = client.post(reverse("results:import"), {"file": handle}).content.decode()
+    assert "导入失败，未导入任何数据。" in page and "如需修改，请审核人先退回。</p>" in page
+    assert "。；" not in page
