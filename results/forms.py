@@ -49,7 +49,18 @@ def _amount(label):
     )
 
 
-class FundsForm(forms.ModelForm):
+class RateChecked:
+    """Funds whose execution rate (执行数 ÷ 全年预算数) the form can hold."""
+
+    def clean(self):
+        data = super().clean()
+        error = ResultForm.rate_error(data.get("budget_full"), data.get("executed"))
+        if error:
+            self.add_error("executed", error)
+        return data
+
+
+class FundsForm(RateChecked, forms.ModelForm):
     budget_full = _amount("全年预算数")
     executed = _amount("执行数")
     forecast = _amount("全年预计执行数")
@@ -121,7 +132,11 @@ class RowForm(forms.ModelForm):
         return text
 
     def clean_actual(self):
-        return self._value("actual")
+        text = self._value("actual")
+        error = self.instance.progress_error(text)
+        if error:
+            raise forms.ValidationError(error)
+        return text
 
     def clean_forecast(self):
         return self._value("forecast")
@@ -147,7 +162,7 @@ def _points(label):
     )
 
 
-class EvaluationFundsForm(forms.ModelForm):
+class EvaluationFundsForm(RateChecked, forms.ModelForm):
     """The self-evaluation's funds (全年预算数（A）, 全年执行数（B）) and 实际完成情况."""
 
     budget_full = _amount("全年预算数（A）")

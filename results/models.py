@@ -140,6 +140,16 @@ def amount(number):
     return "" if number is None else normalize_number(number)
 
 
+def fits(model, name, value):
+    """Whether `value`, rounded to the places of the DecimalField `name` of `model`, can be
+    stored there (PostgreSQL refuses more digits; SQLite stores them and fails on reading)."""
+    field = model._meta.get_field(name)
+    limit = Decimal(10) ** (field.max_digits - field.decimal_places)
+    value = abs(Decimal(value))
+    # Compared before rounding too: quantizing a huge value exceeds the decimal context.
+    return value < limit and value.quantize(Decimal(1).scaleb(-field.decimal_places), ROUND_HALF_UP) < limit
+
+
 def _q(value):
     return None if value is None else Decimal(value).quantize(FOUR, rounding=ROUND_HALF_UP)
 
@@ -408,6 +418,22 @@ class ResultForm(models.Model):
         self.ahead = sum(1 for row in rows if row.far_above)
         return rows
 
+    @staticmethod
+    def rate_error(budget_full, executed):
+        """Why 执行数 `executed` against 全年预算数 `budget_full` gives an execution rate the
+        form cannot hold (None when it can): such a figure is a typing mistake."""
+        if executed is None or not budget_full or fits(ResultForm, "execution_rate", executed / budget_full):
+            return None
+        return (
+            f"与全年预算数{amount(budget_full)}万元相差过大（执行率超出可计算的范围），"
+            "请核对金额是否以万元填写。"
+        )
+
+    def part_rate(self, part):
+        """执行率（B/A） of one source of funds (`FUND_PARTS`); None until both are given."""
+        full, executed = getattr(self, f"{part}_full"), getattr(self, f"{part}_executed")
+        return None if executed is None or not full else executed / full
+
     @property
     def weights_total(self):
         return sum((row.weight or 0 for row in self.rows.all()), Decimal(0))
@@ -622,6 +648,15 @@ class ResultRow(models.Model):
         except ValueError as exc:
             return str(exc)
         return None
+
+    def progress_error(self, text):
+        """Why actual value `text` (valid: `value_error`) gives a progress the row cannot hold
+        (None when it can): a figure that many times its target is a typing mistake."""
+        if self.is_qualitative or not self.number or not (text or "").strip():
+            return None
+        if fits(ResultRow, "progress", self.measure(text) / self.number):
+            return None
+        return f"与年度指标值“{self.target}”相差过大（完成进度超出可计算的范围），请核对数值和计量单位。"
 
     @property
     def actual_number(self):

@@ -266,7 +266,11 @@ def form_page(request, pk):
             and ResultForm.objects.restrict(request.user, "review").filter(pk=form.pk).exists(),
             adjusted=[row for row in rows if row.adjusted is not None],
             fund_parts=[
-                (label, [editor.funds[f"{part}_{column}"] for column, _ in FUND_COLUMNS])
+                (
+                    label,
+                    [editor.funds[f"{part}_{column}"] for column, _ in FUND_COLUMNS],
+                    percent(form.part_rate(part)),
+                )
                 for part, label in FUND_PARTS
             ]
             if editor

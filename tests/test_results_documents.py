@@ -8,7 +8,7 @@ import re
 import subprocess
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -208,5 +208,6 @@ def test_export_results_xlsx_for_one_unit(form, tmp_path):
     assert workbook.sheetnames[0] == "汇总" and len(workbook.sheetnames) == count + 1
     assert PROJECT in workbook.sheetnames
     empty = tmp_path / "none.xlsx"
-    call_command(*export, "--department", "别的单位", "-o", str(empty), stderr=io.StringIO())
-    assert load_workbook(empty).sheetnames == ["汇总"]
+    with pytest.raises(CommandError, match="中没有预算单位“别的单位”的监控表，请核对单位名称"):
+        call_command(*export, "--department", "别的单位", "-o", str(empty), stderr=io.StringIO())
+    assert not empty.exists()

@@ -104,7 +104,7 @@ def _funds_block(form):
                     for col, (column, _) in zip((3, 4, 5), FUND_COLUMNS, strict=True)
                 ),
                 _cell("—", "computed", 6),
-                _cell("", "computed", 7),
+                _cell(percent(form.part_rate(part)), "computed", 7),
                 _cell("—", "computed", 8),
             ],
             "funds",

@@ -1,11 +1,12 @@
 """Filled forms back from our Excel workbooks and `perfgoals-results/1` documents.
 
 Excel: the workbook goes through the same guard as the approval sheets
-(`projects.documents.readers.xlsx.read_cells`: zip container checked first,
-formulas refused). Each worksheet names its form (title, 截止日期 line, 填报单位,
-项目名称); the stored form's layout is then drawn again and every cell the system
-wrote must read the same (a changed structure is refused with its cell), and the
-cells with a `field` give the values. JSON: the document is validated and its
+(`projects.documents.readers.xlsx.read_sheets`: zip container checked first,
+formulas refused); a number in a %-formatted cell reads as the percentage shown.
+Each worksheet names its form (title, 截止日期 line, 填报单位, 项目名称); the stored
+form's layout is then drawn again and every cell the system wrote must read the
+same (a changed structure is refused with its cell), and the cells with a `field`
+give the values. JSON: the document is validated and its
 forms' rows must match the stored rows in order.
 
 Readers return `Filled` items; `results.services.import_results` finds the forms,
@@ -22,7 +23,8 @@ from openpyxl.utils import get_column_letter
 
 from projects.documents.errors import ImportFormatError
 from projects.documents.readers import ZIP_MAGIC, decode_text
-from projects.documents.readers.xlsx import CellGrid, read_cells
+from projects.documents.readers.workbook import _text_of
+from projects.documents.readers.xlsx import CellGrid, read_sheets
 from projects.documents.writers.xlsx import SUMMARY_SHEET
 
 from ..models import FUND_COLUMNS, FUND_PARTS, Cause, Kind, Likelihood, Round
@@ -90,11 +92,20 @@ def _place(title, row, col):
     return f"工作表“{title}”单元格{get_column_letter(col)}{row}"
 
 
+def _shown(value, number_format):
+    """A cell's value as the sheet shows it where Excel converted what was typed: `97%`
+    typed into a General cell is stored as 0.97 with a % format, and reads `97%`."""
+    if "%" in (number_format or "") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _text_of(value, number_format)
+    return value
+
+
 def read_workbook(data):
     filled = []
-    for title, values, merges in read_cells(data):
+    for title, cells, merges in read_sheets(data):
         if title == SUMMARY_SHEET:
             continue
+        values = {key: _shown(value, fmt) for key, (value, fmt) in cells.items()}
         filled.append(_identify(CellGrid(title, values, merges)))
     if not filled:
         raise ImportFormatError("", "工作簿中没有监控表工作表。")

@@ -31,7 +31,13 @@ LIGHT_COLORS = {
     Light.YELLOW: "#FFEB9C",
     Light.RED: "#FFC7CE",
 }
+# Cells where a unit types values and words (实际完成值 `97%`, reasons, notes) are Text
+# cells, so Excel keeps what is typed instead of turning `97%` into 0.97 or `1-2` into a
+# date; amounts and points stay General (numbers, `1,234.5`).
+TEXT = "@"
 ROLES = {
+    "target": {"align": "center", "num_format": TEXT},
+    "value": {"align": "left", "num_format": TEXT},
     "subtitle": {"border": 0, "align": "center"},
     "sign": {"border": 0, "align": "left"},
     "number": {"align": "right"},

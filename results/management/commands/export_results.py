@@ -24,18 +24,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--kind", choices=Kind.values, required=True)
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument(
-            "--cutoff", type=parse_date, help="截止日期（同一年度有多轮时指定；默认最近一轮）"
-        )
+        parser.add_argument("--cutoff", help="截止日期（同一年度有多轮时指定；默认最近一轮）")
         parser.add_argument("--format", choices=["xlsx", "json"], required=True)
         parser.add_argument("--department", help="预算单位名称")
         parser.add_argument("-o", "--output", required=True, help="输出文件")
 
     def handle(self, *args, kind, year, cutoff, format, department, output, **options):
-        round_ = find_round(kind, year, cutoff)
+        round_ = find_round(kind, year, parse_date(cutoff))
         forms = ResultForm.objects.filter(round=round_).order_by("department_name", "project_name", "pk")
+        noun = "自评表" if kind == Kind.EVALUATION else "监控表"
         if department:
             forms = forms.filter(project__department__name=department)
+            if not forms.exists():
+                raise CommandError(f"{round_}中没有预算单位“{department}”的{noun}，请核对单位名称。")
         try:
             if format == "xlsx":
                 with open(output, "wb") as handle:
@@ -47,5 +48,4 @@ class Command(BaseCommand):
                 count = forms.count()
         except OSError as exc:
             raise CommandError(f"{output}：无法写入（{exc.strerror}）。") from None
-        noun = "自评表" if kind == Kind.EVALUATION else "监控表"
         self.stderr.write(f"已导出{round_}的{count}张{noun}到 {output}")

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.documents.errors import ImportFormatError
+from projects.management.commands.import_approvals import refusal
 from results.documents.readers import read_file
 from results.scoring import points_text
 from results.services import import_results
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         try:
             report = import_results(read_file(path.name, content))
         except ImportFormatError as exc:
-            raise CommandError(f"{file}：{exc}；未导入任何数据。") from None
+            raise CommandError(refusal(file, exc)) from None
         for form in report.updated:
             if form.round.kind == "evaluation":
                 score = f"总分：{points_text(form.total) or '未完成'}，等级：{form.grade or '—'}"

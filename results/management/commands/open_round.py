@@ -7,6 +7,10 @@ from results.services import open_round
 
 
 def parse_date(text):
+    """The --cutoff option's date (None when not given), parsed in `handle`: a CommandError
+    raised by an argparse `type` would escape as a traceback."""
+    if text is None:
+        return None
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -24,11 +28,10 @@ class Command(BaseCommand):
             "--kind", choices=Kind.values, required=True, help="monitoring（运行监控）或 evaluation（自评）"
         )
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument(
-            "--cutoff", type=parse_date, help="截止日期，如 2025-06-30（运行监控必填；自评默认12月31日）"
-        )
+        parser.add_argument("--cutoff", help="截止日期，如 2025-06-30（运行监控必填；自评默认12月31日）")
 
     def handle(self, *args, kind, year, cutoff, **options):
+        cutoff = parse_date(cutoff)
         if kind == Kind.MONITORING and cutoff is None:
             raise CommandError("运行监控须用 --cutoff 指定截止日期，如 --cutoff 2025-06-30。")
         try:
