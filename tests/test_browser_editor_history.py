@@ -1,0 +1,76 @@
+"""The editor in chromium, and what the project's history then says: opening and closing a
+searchable select changes nothing, a paste plus a move and a delete plus an add read as
+what was done, 万元 stays on one line at 800 px, and every page has its icon."""
+
+import pytest
+from playwright.sync_api import expect
+
+from indicators.models import Indicator
+
+from .conftest import login
+from .editor_support import PASSWORD, make_user, unit
+from .test_browser_editor import BEFOREUNLOAD_CANCELLED, save
+from .workflow_helpers import UNIT, clean_project
+
+pytestmark = pytest.mark.browser
+
+# Several bases written as documents write them: not in the form's order, or joined with ，
+BASES = {"系统可用率": "行业标准、计划标准", "故障响应时间": "计划标准，历史标准"}
+
+
+@pytest.fixture
+def project(db):
+    make_user("filler", unit(UNIT))
+    project = clean_project()
+    for row in Indicator.objects.filter(goal__project=project, level3__in=BASES):
+        row.basis = BASES[row.level3]
+        row.save()  # recorded in the history, as a save of the editor is
+    return project
+
+
+def annual_rows(page):
+    return page.locator(".goal-section[data-term='annual'] .goal tbody.rows tr.row:not([hidden])")
+
+
+def stored_bases(project):
+    rows = Indicator.objects.filter(goal__project=project, goal__term="annual", level3__in=BASES)
+    return dict(rows.values_list("level3", "basis"))
+
+
+def test_opening_and_closing_the_bases_list_changes_nothing(page, project):
+    login(page, "filler", PASSWORD)
+    page.goto(f"{page.base_url}/projects/{project.pk}/edit/")
+    rows = annual_rows(page)
+    for n in (2, 3):  # 系统可用率, 故障响应时间
+        rows.nth(n).locator("input.combo-basis").click()
+        expect(page.locator("#combo-options")).to_be_visible()
+        page.keyboard.press("Escape")
+        page.keyboard.press("Tab")
+    for n, basis in ((2, BASES["系统可用率"]), (3, BASES["故障响应时间"])):
+        expect(rows.nth(n).locator("select.basis")).to_have_value(basis)
+        expect(rows.nth(n).locator("input.combo-basis")).to_have_value(basis)
+    # nothing to save: leaving asks nothing
+    assert not page.evaluate(BEFOREUNLOAD_CANCELLED)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator(".form-actions").get_by_role("link", name="取消").click()
+    page.wait_for_url(f"{page.base_url}/projects/{project.pk}/")
+    assert asked == []
+
+    # ticked off and on again: the same bases, still as written; a changed choice is rewritten
+    page.goto(f"{page.base_url}/projects/{project.pk}/edit/")
+    rows.nth(2).locator("input.combo-basis").click()
+    page.locator("#combo-options li", has_text="行业标准").click()
+    page.locator("#combo-options li", has_text="行业标准").click()
+    page.keyboard.press("Tab")
+    expect(rows.nth(2).locator("select.basis")).to_have_value(BASES["系统可用率"])
+    rows.nth(3).locator("input.combo-basis").click()
+    page.locator("#combo-options li", has_text="行业标准").click()
+    page.keyboard.press("Tab")
+    expect(rows.nth(3).locator("select.basis")).to_have_value("计划标准、行业标准、历史标准")
+    assert page.evaluate(BEFOREUNLOAD_CANCELLED)
+    save(page)
+    assert stored_bases(project) == {
+        "系统可用率": "行业标准、计划标准",
+        "故障响应时间": "计划标准、行业标准、历史标准",
+    }
