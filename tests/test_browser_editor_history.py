@@ -6,10 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from indicators.models import Indicator
+from projects.models import Project
 
 from .conftest import login
 from .editor_support import PASSWORD, make_user, unit
-from .test_browser_editor import BEFOREUNLOAD_CANCELLED, save
+from .test_browser_editor import BEFOREUNLOAD_CANCELLED, paste, save
 from .workflow_helpers import UNIT, clean_project
 
 pytestmark = pytest.mark.browser
@@ -35,6 +36,11 @@ def annual_rows(page):
 def stored_bases(project):
     rows = Indicator.objects.filter(goal__project=project, goal__term="annual", level3__in=BASES)
     return dict(rows.values_list("level3", "basis"))
+
+
+def history(page, project):
+    page.goto(f"{page.base_url}/projects/{project.pk}/")
+    return page.locator("#history")
 
 
 def test_opening_and_closing_the_bases_list_changes_nothing(page, project):
@@ -74,3 +80,45 @@ def test_opening_and_closing_the_bases_list_changes_nothing(page, project):
         "系统可用率": "行业标准、计划标准",
         "故障响应时间": "计划标准、行业标准、历史标准",
     }
+
+
+def test_a_paste_and_a_move_then_a_delete_and_an_add_read_as_what_was_done(page, project):
+    login(page, "filler", PASSWORD)
+    page.goto(f"{page.base_url}/projects/{project.pk}/edit/")
+    rows = annual_rows(page)
+    paste(rows.nth(1).locator("input.level3"), "产出指标\t数量指标\t插入的一行\t≥1个\t计划标准\n")
+    expect(rows).to_have_count(7)
+    rows.nth(6).locator("input.level3").focus()  # 用户满意度, up one place with Alt+↑
+    page.keyboard.press("Alt+ArrowUp")
+    expect(rows.nth(5).locator("input.level3")).to_have_value("用户满意度")
+    save(page)
+    annual = Project.objects.get(pk=project.pk).goals.get(term="annual")
+    assert list(annual.indicators.values_list("level3", flat=True))[2:] == [
+        "插入的一行",
+        "系统可用率",
+        "故障响应时间",
+        "用户满意度",
+        "政务服务覆盖率",
+    ]
+    latest = history(page, project).locator(".history-summary").first
+    expect(latest).to_have_text("指标：新增1行、移动1行")
+
+    # the last row deleted and a new one added in its place: 删除 and 新增, not one 修改
+    page.goto(f"{page.base_url}/projects/{project.pk}/edit/")
+    deleted = annual.indicators.get(level3="政务服务覆盖率").pk
+    rows.nth(6).locator(".remove-row").click()
+    page.locator(".goal-section[data-term='annual'] .goal .add-row").click()
+    added = rows.last
+    typed = (("combo-level1", "产出指标"), ("combo-level2", "数量指标"), ("combo-basis", "计划标准"))
+    for cell, text in typed:
+        added.locator(f"input.{cell}").fill(text)
+        added.locator(f"input.{cell}").press("Tab")
+    added.locator("input.level3").fill("A新增的行")
+    added.locator("input.value-input").fill("≥2个")
+    save(page)
+    assert not Indicator.objects.filter(pk=deleted).exists()
+    entry = history(page, project).locator(".history-entry").first
+    expect(entry.locator(".history-summary")).to_have_text("指标：新增1行、删除1行")
+    expect(entry).to_contain_text("第7行（政务服务覆盖率）")
+    expect(entry).to_contain_text("第7行（A新增的行）")
+    expect(entry).not_to_contain_text("修改")
