@@ -122,3 +122,19 @@ def test_a_paste_and_a_move_then_a_delete_and_an_add_read_as_what_was_done(page,
     expect(entry).to_contain_text("第7行（政务服务覆盖率）")
     expect(entry).to_contain_text("第7行（A新增的行）")
     expect(entry).not_to_contain_text("修改")
+
+
+def test_the_budget_unit_stays_on_one_line_at_800_px(page, project):
+    login(page, "filler", PASSWORD)
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.goto(f"{page.base_url}/projects/{project.pk}/edit/")
+    unit_box = page.locator(".with-unit .unit").evaluate(
+        """el => { const box = el.getBoundingClientRect();
+                   return {height: box.height, width: box.width,
+                           font: parseFloat(getComputedStyle(el).fontSize),
+                           cell: el.closest('td').getBoundingClientRect().right, right: box.right}; }"""
+    )
+    assert unit_box["height"] < 2 * unit_box["font"], unit_box  # one line, not 万 over 元
+    assert unit_box["width"] >= 2 * unit_box["font"] - 1 and unit_box["right"] <= unit_box["cell"], unit_box
+    budget = page.get_by_label("项目预算", exact=True).bounding_box()
+    assert budget["width"] > 60, budget
