@@ -138,3 +138,23 @@ def test_the_budget_unit_stays_on_one_line_at_800_px(page, project):
     assert unit_box["width"] >= 2 * unit_box["font"] - 1 and unit_box["right"] <= unit_box["cell"], unit_box
     budget = page.get_by_label("项目预算", exact=True).bounding_box()
     assert budget["width"] > 60, budget
+
+
+def test_every_page_has_its_icon(page, project, client):
+    missing = []
+    page.on("response", lambda response: response.status == 404 and missing.append(response.url))
+    page.goto(f"{page.base_url}/accounts/login/")
+    icon = page.locator("link[rel=icon]")
+    expect(icon).to_have_count(1)
+    href = page.base_url + icon.get_attribute("href")
+    answer = page.request.get(href)
+    assert answer.status == 200
+    assert answer.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    login(page, "filler", PASSWORD)
+    page.goto(f"{page.base_url}/projects/{project.pk}/edit/")
+    page.goto(f"{page.base_url}/no-such-page/")
+    expect(page.locator("link[rel=icon]")).to_have_count(1)
+    assert missing == [f"{page.base_url}/no-such-page/"]
+    # browsers that ask /favicon.ico itself (the admin's pages have no link) get it too
+    answer = page.request.get(f"{page.base_url}/favicon.ico")
+    assert answer.status == 200 and answer.body() == page.request.get(href).body()
