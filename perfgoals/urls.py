@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from . import errors
@@ -8,8 +10,15 @@ admin.site.site_header = "项目支出绩效目标管理"
 admin.site.site_title = "绩效目标管理"
 admin.site.index_title = "数据维护"
 
+
+def favicon(request):
+    """The icon, for browsers that ask /favicon.ico (pages without our <link rel="icon">: the admin)."""
+    return redirect(static("favicon.ico"))
+
+
 urlpatterns = [
     path("health/", errors.health, name="health"),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     # Only what we serve: no e-mail password reset (accounts are provisioned by administrators).
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -3,9 +3,11 @@
 The records come from django-simple-history (Project, Goal, Indicator) and from
 `Transition`. Records written by one save (the same user within a moment) are
 grouped into one entry. Saves and imports update goals and rows in place
-(`services.replace_goals`); records written before that replaced them, so
-deletions and creations in one save are still paired by place (goal, row
-number) and read as the change they were: `年度绩效目标1 第3行 指标值：等于36人 → ≤36万元`.
+(`services.replace_goals`), so rows are matched by identity: a row deleted and a
+new one that takes its number are 删除 and 新增. Records written before that
+replaced every goal and row in each save; such a save's deletions and creations
+are still paired by place (goal, row number) and read as the change they were:
+`年度绩效目标1 第3行 指标值：等于36人 → ≤36万元`.
 """
 
 from dataclasses import dataclass, field
@@ -175,10 +177,17 @@ def project_history(project):
         rows = [r for r in group if isinstance(r, Indicator.history.model)]
         for record in goals:
             goal_place[record.id] = (record.term, record.position, record.name)
-        goal_lines = _pair(
-            Goal, GOAL_FIELDS, goals, previous, place=lambda r: (r.term, r.position), where=_goal_where
-        )
+        by_place = _replaced_every_goal(goals, previous)
         moved = _moved(rows, previous)
+        goal_lines = _pair(
+            Goal,
+            GOAL_FIELDS,
+            goals,
+            previous,
+            place=lambda r: (r.term, r.position),
+            where=_goal_where,
+            by_place=by_place,
+        )
         row_lines = _pair(
             Indicator,
             ROW_FIELDS,
@@ -187,6 +196,7 @@ def project_history(project):
             place=lambda r: (*goal_place.get(r.goal_id, ("", 0, ""))[:2], r.position),
             where=lambda r: _row_where(r, goal_place),
             moved=moved,
+            by_place=by_place,
         )
         for line in row_lines:
             line.row = True
@@ -228,58 +238,82 @@ def _row_where(record, goal_place):
     return f"{goal} 第{record.position}行" + (f"（{record.level3}）" if record.level3 else "")
 
 
+def _replaced_every_goal(goals, previous):
+    """Whether one save deleted every goal the project had (and so every row): how saves
+    worked before rows kept their identity. Only such a save is read by place."""
+    alive = {key for key, record in previous.items() if key[0] == Goal.__name__}
+    alive = {key for key in alive if previous[key].history_type != "-"}
+    deleted = {(Goal.__name__, record.id) for record in goals if record.history_type == "-"}
+    return bool(alive) and alive <= deleted
+
+
 def _moved(rows, previous):
     """{row id: old position} of the rows one save moved within their goal: those out of
-    their old order among the rows kept (a row inserted or removed above another shifts
-    it without moving it: the longest run still in the old order stays put)."""
+    their old order among the rows kept. The save writes only the rows it changed, so the
+    goal's other rows (as last recorded) count too: a row moved up one place past a row
+    pushed down by an insertion keeps its number and has no record of its own. A row
+    inserted or removed above another shifts it without moving it: the longest run still
+    in the old order stays put, preferring the run that keeps the most rows at their
+    number (the rows reported as moved are then those whose number changed)."""
+    written = {record.id: record for record in rows}
+    goals = {record.goal_id for record in rows if record.history_type == "~"}
+    if not goals:  # nothing kept was written: nothing moved
+        return {}
     kept = {}
-    for record in rows:
-        before = previous.get((Indicator.__name__, record.id))
-        if record.history_type == "~" and before is not None and before.goal_id == record.goal_id:
-            kept.setdefault(record.goal_id, []).append((record.position, before.position, record.id))
+    for (model, row_id), before in previous.items():
+        if model != Indicator.__name__ or before.goal_id not in goals or before.history_type == "-":
+            continue
+        after = written.get(row_id, before)
+        if after.history_type != "-" and after.goal_id == before.goal_id:
+            kept.setdefault(before.goal_id, []).append((after.position, before.position, row_id))
     moved = {}
     for members in kept.values():
         members.sort()
-        old_positions = [old for _, old, _ in members]
-        in_order = _longest_increasing(old_positions)
-        for index, (new, old, row_id) in enumerate(members):
-            if index not in in_order and new != old:
+        in_order = _longest_increasing([(old, new == old) for new, old, _ in members])
+        for index, (_, old, row_id) in enumerate(members):
+            if index not in in_order:
                 moved[row_id] = old
     return moved
 
 
 def _longest_increasing(values):
-    """Indexes of one longest strictly increasing subsequence of `values` (n is small)."""
-    best = [[i] for i in range(len(values))]
-    for i in range(len(values)):
+    """Indexes of one longest subsequence of `values` ((old position, stayed) pairs) whose
+    old positions strictly increase; among the longest, one with the most rows that stayed
+    (n is small)."""
+    best = [((1, int(stayed)), [i]) for i, (_, stayed) in enumerate(values)]
+    for i, (old, stayed) in enumerate(values):
         for j in range(i):
-            if values[j] < values[i] and len(best[j]) + 1 > len(best[i]):
-                best[i] = [*best[j], i]
-    return set(max(best, key=len, default=[]))
+            (length, kept), members = best[j]
+            score = (length + 1, kept + int(stayed))
+            if values[j][0] < old and score > best[i][0]:
+                best[i] = (score, [*members, i])
+    return set(max(best, key=lambda item: item[0], default=((0, 0), []))[1])
 
 
-def _pair(model, fields, records, previous, *, place, where, moved=None):
+def _pair(model, fields, records, previous, *, place, where, moved=None, by_place=False):
     """Lines for one group's records of `model`: in-place changes (and moves of rows),
-    and deletions paired with creations at the same place (a replace)."""
+    deletions and creations; with `by_place` (a save that replaced every goal), a
+    deletion and a creation at the same place are paired as the change they were."""
     lines = []
     deleted, created = {}, {}
-    moved = moved or {}
+    moved = dict(moved or {})
     for record in records:
         key = (model.__name__, record.id)
         before = previous.get(key)
         previous[key] = record
+        slot = place(record) if by_place else (*place(record), record.history_type != "-", record.id)
         if record.history_type == "~" and before is not None:
             changes = _diff(model, fields, before, record)
             if record.id in moved:
-                place_change = Change("位置", f"第{moved[record.id]}行", f"第{record.position}行")
-                verb = "移动并修改" if changes else "移动"
-                lines.append(Line(where(record), verb, [place_change, *changes]))
+                lines.append(_move_line(record, moved.pop(record.id), changes, where))
             elif changes:
                 lines.append(Line(where(record), "修改", changes))
         elif record.history_type == "-":
-            deleted.setdefault(place(record), record)
+            deleted.setdefault(slot, record)
         elif record.history_type == "+":
-            created.setdefault(place(record), record)
+            created.setdefault(slot, record)
+    for row_id, old_position in moved.items():  # moved, though the save did not write it
+        lines.append(_move_line(previous[(model.__name__, row_id)], old_position, [], where))
     for key in sorted(set(deleted) | set(created), key=lambda key: (key[0] != Goal.Term.LONG, *key[1:])):
         old, new = deleted.get(key), created.get(key)
         if old and new:
@@ -292,3 +326,8 @@ def _pair(model, fields, records, previous, *, place, where, moved=None):
         else:
             lines.append(Line(where(old), "删除"))
     return lines
+
+
+def _move_line(record, old_position, changes, where):
+    place_change = Change("位置", f"第{old_position}行", f"第{record.position}行")
+    return Line(where(record), "移动并修改" if changes else "移动", [place_change, *changes])

@@ -181,3 +181,98 @@ def test_a_changed_sentence_is_not_followed_by_a_second_stop():
     assert "<ins>新的依据。</ins></span> <span" in html
     assert "。</ins></span>；" not in html
     assert "<ins>10</ins>" not in html and "<del>10</del> → <ins>12</ins>" in html
+
+
+def _editor_goals(project):
+    """The project's goals as the editor sends them: every goal and row with its stored id."""
+    from projects.documents.data import project_to_dict
+
+    goals = project_to_dict(Project.objects.with_tree().get(pk=project.pk))["goals"]
+    for goal in goals:
+        stored = Indicator.objects.filter(goal__project=project, goal__term=goal["term"]).order_by("position")
+        for row, row_id in zip(goal["indicators"], stored.values_list("id", flat=True), strict=True):
+            row["id"] = row_id
+    return goals
+
+
+NEW_ROW = {
+    "level1": "产出指标",
+    "level2": "数量指标",
+    "level3": "培训人次",
+    "value": "≥50人次",
+    "basis": "计划标准",
+}
+
+
+def test_a_row_moved_up_past_a_pasted_one_is_a_move(db, django_user_model):
+    """A row pasted after row 2, then 用户满意度 moved up one place: the moved row keeps its
+    number (6), only the row it passed is written; the save still reads 新增 and 移动."""
+    from projects.services import replace_goals
+
+    users = people(django_user_model)
+    project = clean_project()
+    goals = _editor_goals(project)
+    rows = goals[1]["indicators"]
+    rows.insert(2, {**NEW_ROW, "id": None})  # pasted after row 2
+    rows.insert(5, rows.pop(6))  # 用户满意度 (now row 7) up one place
+    replace_goals(Project.objects.get(pk=project.pk), goals, user=users["filler"])
+
+    latest = project_history(project)[0]
+    assert latest.summary == "指标：新增1行、移动1行"
+    assert [(line.where, line.verb) for line in latest.lines] == [
+        ("年度绩效目标1 第7行（政务服务覆盖率）", "移动"),
+        ("年度绩效目标1 第3行（培训人次）", "新增"),
+    ]
+    assert latest.lines[0].changes[0].before == "第5行"
+
+
+def test_a_deleted_row_and_a_new_one_in_its_place_are_not_one_change(db, django_user_model):
+    """Row 6 deleted and a new row added (it takes number 6): two rows, not one 修改."""
+    from projects.services import replace_goals
+
+    users = people(django_user_model)
+    project = clean_project()
+    goals = _editor_goals(project)
+    rows = goals[1]["indicators"]
+    rows.pop()  # 用户满意度
+    rows.append({**NEW_ROW, "level3": "A新增的行", "id": None})  # the editor: a new row has no id
+    replace_goals(Project.objects.get(pk=project.pk), goals, user=users["filler"])
+
+    latest = project_history(project)[0]
+    assert latest.summary == "指标：新增1行、删除1行"
+    assert [(line.where, line.verb) for line in latest.lines] == [
+        ("年度绩效目标1 第6行（用户满意度）", "删除"),
+        ("年度绩效目标1 第6行（A新增的行）", "新增"),
+    ]
+
+
+def test_a_save_that_replaced_every_goal_still_reads_as_changes(db):
+    """Records written before rows kept their identity (every goal and row deleted and created
+    again by one save) are still paired by place: the changed row reads as 修改."""
+    from simple_history.utils import bulk_create_with_history
+
+    project = clean_project()
+    old_goals = list(Goal.objects.filter(project=project).order_by("term", "position"))
+    old_rows = [list(goal.indicators.order_by("position")) for goal in old_goals]
+    for goal in old_goals:
+        goal.delete()
+    for goal, rows_before in zip(old_goals, old_rows, strict=True):
+        new_goal = Goal.objects.create(
+            project=project, term=goal.term, position=goal.position, name=goal.name, text=goal.text
+        )
+        rows = []
+        for row in rows_before:
+            value = "≥5个" if row.level3 == "运维系统数量" and goal.term == "annual" else row.value
+            rows.append(
+                Indicator.build(
+                    goal=new_goal,
+                    position=row.position,
+                    **{name: getattr(row, name) for name in ("level1", "level2", "level3", "basis")},
+                    value=value,
+                )
+            )
+        bulk_create_with_history(rows, Indicator)
+
+    assert lines_of(project_history(project)[0]) == [
+        ("年度绩效目标1 第2行（运维系统数量）", "修改", [("指标值", "≥3个", "≥5个")])
+    ]

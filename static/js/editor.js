@@ -138,6 +138,10 @@
   function chosenParts(input) {
     return multiParts(input.value).filter(function (p) { return fw.basis.indexOf(p) >= 0; });
   }
+  function sameParts(one, other) { // the same bases, whatever their order or separators
+    var key = function (text) { return multiParts(text).sort().filter(function (p, i, all) { return p !== all[i - 1]; }).join("\n"); };
+    return key(one) === key(other);
+  }
   function renderCombo() {
     var input = combo.input;
     comboList.innerHTML = "";
@@ -209,12 +213,17 @@
   }
   /* What the box holds becomes the select's value: an option it names, the one
    * option left by the filter, several bases; other text is kept as typed and
-   * marked （原文）, as a document's own name is (the review checks judge it). */
+   * marked （原文）, as a document's own name is (the review checks judge it).
+   * Bases are written in the form's order only when the choice changed: a stored
+   * 行业标准、计划标准 or 计划标准，历史标准 stays as written (nothing to save), also
+   * when a basis was ticked off and on again since the box took the focus. */
   function commitCombo(input) {
     var select = input._select;
     var text = input.value.trim();
     var before = select.value;
+    var kept = [before, input._focusValue].filter(function (value) { return value && sameParts(text, value); });
     if (!text) setSelect(select, "");
+    else if (select.dataset.multiple && kept.length) setSelect(select, kept[0]);
     else if (select.dataset.multiple) {
       var parts = multiParts(text);
       var known = parts.filter(function (p) { return fw.basis.indexOf(p) >= 0; });
@@ -256,6 +265,7 @@
     select.setAttribute("aria-hidden", "true");
     select.parentNode.insertBefore(input, select);
     syncCombo(select);
+    input.addEventListener("focus", function () { input._focusValue = select.value; }); // see commitCombo
     input.addEventListener("input", function () { openCombo(input, false); });
     input.addEventListener("click", function () { if (comboList.hidden || combo.input !== input) openCombo(input, true); else closeCombo(); });
     input.addEventListener("blur", function () {
