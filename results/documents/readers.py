@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from projects.documents.errors import ImportFormatError
 from projects.documents.readers import ZIP_MAGIC, decode_text
-from projects.documents.readers.workbook import _text_of
+from projects.documents.readers.workbook import cell_text
 from projects.documents.readers.xlsx import CellGrid, read_sheets
 from projects.documents.writers.xlsx import SUMMARY_SHEET
 
@@ -96,7 +96,7 @@ def _shown(value, number_format):
     """A cell's value as the sheet shows it where Excel converted what was typed: `97%`
     typed into a General cell is stored as 0.97 with a % format, and reads `97%`."""
     if "%" in (number_format or "") and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _text_of(value, number_format)
+        return cell_text(value, number_format)
     return value
 
 

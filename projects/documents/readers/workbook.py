@@ -28,7 +28,7 @@ from .text import TITLE_RE, ParseResult
 from .xlsx import MARK_RE, _SheetReader, read_sheets
 
 
-def _text_of(value, number_format):
+def cell_text(value, number_format):
     """A cell as the sheet shows it: 0.95 formatted as % is `95%`, 1000.0 is `1000`."""
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -66,7 +66,7 @@ def read_any_workbook(data):
             result.projects.append(_SheetReader(title, values, merges).read())
             result.places.append(f"工作表“{title}”")
         else:
-            texts = {key: _text_of(value, fmt) for key, (value, fmt) in cells.items()}
+            texts = {key: cell_text(value, fmt) for key, (value, fmt) in cells.items()}
             grid = grid_from_sheet(title, {k: v for k, v in texts.items() if v}, merges)
             try:
                 part = read_official(grid) if is_official(grid) else recognize(grid)
