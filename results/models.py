@@ -272,6 +272,8 @@ class ResultForm(models.Model):
     # As approved when the round opened (frozen for the printed form).
     project_name = models.CharField("项目名称", max_length=200)
     department_name = models.CharField("预算单位", max_length=200)
+    # The unit's 主管部门 (its parent; the unit itself when it is a 主管部门).
+    authority_name = models.CharField("主管部门", max_length=200, blank=True)
     project_type = models.CharField("项目类型", max_length=20, choices=ProjectType.choices)
     goal_text = models.TextField("年度总体目标", blank=True)
     # 项目资金（万元）

@@ -56,7 +56,8 @@ def open_round(kind, year, cutoff=None, user=None):
         new = Project.objects.filter(year=year, status=Status.APPROVED).exclude(result_forms__round=round_)
         pks = list(new.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(pks), CHUNK):
-            part = Project.objects.filter(pk__in=pks[start : start + CHUNK]).with_tree().order_by("pk")
+            part = Project.objects.filter(pk__in=pks[start : start + CHUNK]).with_tree()
+            part = part.select_related("department__parent").order_by("pk")
             report.created += _create_forms(round_, part)
         if opened:
             return report
@@ -66,7 +67,7 @@ def open_round(kind, year, cutoff=None, user=None):
             project__status=Status.APPROVED,
             project__snapshots__approved_at__gt=round_.opened_at,
         ).distinct()
-        for form in stale.select_related("round", "project__department").prefetch_related(
+        for form in stale.select_related("round", "project__department__parent").prefetch_related(
             "rows", "project__goals__indicators"
         ):
             if sync_rows(form):
@@ -95,6 +96,7 @@ def _header(project):
     return {
         "project_name": project.name,
         "department_name": project.department.name,
+        "authority_name": project.department.authority.name,
         "project_type": project.project_type,
         "goal_text": _goal_text(project),
     }
