@@ -1,7 +1,6 @@
 """Work that spans several models: opening a round, importing filled forms."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db import transaction
 
@@ -13,7 +12,17 @@ from .bulk import update_values
 from .documents import layout
 from .documents.readers import values_from_grid
 from .forms import StaleVersion, editor_class
-from .models import EDITABLE, Kind, ResultForm, ResultRow, Round, ScoredForm, ScoredRow, thresholds
+from .models import (
+    EDITABLE,
+    Kind,
+    ResultForm,
+    ResultRow,
+    Round,
+    ScoredForm,
+    ScoredRow,
+    evaluation_cutoff,
+    thresholds,
+)
 
 CHUNK = 500
 
@@ -30,12 +39,24 @@ class OpenReport:
         return text + (f"，{self.updated}张草稿{noun}已按重新批复的指标更新。" if self.updated else "。")
 
 
-def default_cutoff(kind, year):
-    return date(year, 12, 31) if kind == Kind.EVALUATION else None
+def round_cutoff(kind, year, cutoff=None):
+    """The cut-off of the round to open: a self-evaluation's is fixed at the year's end
+    (one round a year; another date is refused), a monitoring round's must be given."""
+    if kind == Kind.EVALUATION:
+        fixed = evaluation_cutoff(year)
+        if cutoff is not None and cutoff != fixed:
+            raise ValueError(
+                f"绩效自评每年度只有一轮，截止日期固定为{year}年12月31日，不能指定截止日期{cutoff.isoformat()}。"
+            )
+        return fixed
+    if cutoff is None:
+        raise ValueError("运行监控须指定截止日期。")
+    return cutoff
 
 
 def open_round(kind, year, cutoff=None, user=None):
-    """Open the round (kind, year, cut-off) or bring an open one up to date.
+    """Open the round (kind, year, cut-off) or bring an open one up to date; a year has
+    one self-evaluation round, at 12月31日 (`round_cutoff`).
 
     Every approved project of the year without a form in the round gets one: its
     name, unit, type, budget and annual goal text, and a frozen copy of each
@@ -43,9 +64,7 @@ def open_round(kind, year, cutoff=None, user=None):
     since, and brings forms not yet submitted up to a project's new approval
     (`sync_rows`); recorded values are never dropped. The lights are recomputed.
     """
-    cutoff = cutoff or default_cutoff(kind, year)
-    if cutoff is None:
-        raise ValueError("运行监控须指定截止日期。")
+    cutoff = round_cutoff(kind, year, cutoff)
     if cutoff.year != year:
         raise ValueError(f"截止日期{cutoff.isoformat()}不在{year}年度内。")
     with transaction.atomic():
