@@ -318,23 +318,53 @@ def score_round(round_, chunk=2000):
 class ImportReport:
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
+    # Submitted or confirmed forms whose sheet the file leaves as stored: skipped.
+    submitted: list = field(default_factory=list)
+
+    OUTCOMES = (("updated", "已更新"), ("unchanged", "未变化"), ("submitted", "未变化（已提交）"))
 
     @property
     def forms(self):
-        return self.updated + self.unchanged
+        return self.updated + self.unchanged + self.submitted
+
+    @property
+    def outcomes(self):
+        """(form, what the import did with it) in the order of `forms`."""
+        return [(form, label) for name, label in self.OUTCOMES for form in getattr(self, name)]
 
     def summary(self):
         names = "、".join(form.project_name for form in self.updated)
         noun = self.forms[0].noun if self.forms else "监控表"
-        text = f"已导入{len(self.forms)}张{noun}：更新{len(self.updated)}张" + (
-            f"（{names}）" if names else ""
-        )
-        return text + f"，未变化{len(self.unchanged)}张。"
+        imported = len(self.updated) + len(self.unchanged)
+        text = f"已导入{imported}张{noun}：更新{len(self.updated)}张" + (f"（{names}）" if names else "")
+        text += f"，未变化{len(self.unchanged)}张"
+        if self.submitted:
+            text += f"；{len(self.submitted)}张已提交的{noun}未变化，已跳过"
+        return text + "。"
 
 
-def find_form(filled, user=None):
+def _label(filled):
+    """The noun and the name of a file's form in a message: `自评表`, `单位“项目”（2025年度）`."""
+    if filled.kind == Kind.EVALUATION:
+        return "自评表", f"{filled.department}“{filled.project}”（{filled.year}年度）"
+    cutoff = filled.cutoff
+    when = f"{filled.year}年 截至{cutoff.month}月{cutoff.day}日"
+    return "监控表", f"{filled.department}“{filled.project}”（{when}）"
+
+
+def _submitted_error(filled, form):
+    noun, label = _label(filled)
+    return ImportFormatError(
+        filled.where,
+        f"{label}的{noun}{form.get_status_display()}，只能导入尚未提交的{noun}；如需修改，请审核人先退回。",
+    )
+
+
+def find_form(filled, user=None, submitted=False):
     """The stored form a file's form is about, refused with the place when it cannot be
-    imported: unknown, not visible, already submitted or not the user's to fill."""
+    imported: unknown, not visible, already submitted or not the user's to fill. With
+    `submitted`, a form already submitted or confirmed is returned (for the caller to
+    check that the file leaves it as stored) instead of refused."""
     forms = ResultForm.objects.filter(
         round__kind=filled.kind,
         round__year=filled.year,
@@ -345,19 +375,13 @@ def find_form(filled, user=None):
     if user is not None:
         forms = forms.restrict(user, "view")
     form = forms.select_related("round", "project").first()
-    cutoff = filled.cutoff
-    if filled.kind == Kind.EVALUATION:
-        noun, when = "自评表", f"{filled.year}年度"
-    else:
-        noun, when = "监控表", f"{filled.year}年 截至{cutoff.month}月{cutoff.day}日"
-    label = f"{filled.department}“{filled.project}”（{when}）"
+    noun, label = _label(filled)
     if form is None:
         raise ImportFormatError(filled.where, f"未找到{label}的{noun}（或您无权查看）。")
     if not form.is_editable:
-        raise ImportFormatError(
-            filled.where,
-            f"{label}的{noun}{form.get_status_display()}，只能导入尚未提交的{noun}；如需修改，请审核人先退回。",
-        )
+        if submitted:
+            return form
+        raise _submitted_error(filled, form)
     if user is not None and not ResultForm.objects.restrict(user, "import").filter(pk=form.pk).exists():
         raise ImportFormatError(filled.where, f"只有{filled.department}的填报人可以导入{label}的{noun}。")
     return form
@@ -368,7 +392,9 @@ def import_results(filled, user=None):
 
     Each form must exist, be visible to `user` (None: the command line) and not yet
     submitted; its rows must be the stored ones; every value is checked by the
-    browser's editor. The first problem is raised as ImportFormatError naming the
+    browser's editor. A form already submitted or confirmed is skipped when the file
+    leaves its values as stored (a round's workbook exported, its drafts filled) and
+    refused otherwise. The first problem is raised as ImportFormatError naming the
     worksheet and cell (or JSON path); then nothing is stored.
     """
     report = ImportReport()
@@ -378,7 +404,7 @@ def import_results(filled, user=None):
             if item.identity in seen:
                 raise ImportFormatError(item.where, f"“{item.project}”的监控表在文件中出现了两次。")
             seen.add(item.identity)
-            form = find_form(item, user)
+            form = find_form(item, user, submitted=True)
             rows = list(form.rows.all())
             if item.grid is not None:
                 form_rows = (
@@ -390,6 +416,11 @@ def import_results(filled, user=None):
                 _match_rows(item, rows)
             editor_type = editor_class(form)
             editor = editor_type(form, editor_type.data_from(item.values, form, rows), rows=rows)
+            if not form.is_editable:
+                if not editor.is_valid() or editor.differs():
+                    raise _submitted_error(item, form)
+                report.submitted.append(form)
+                continue
             if not editor.is_valid():
                 key, message = editor.errors[0]
                 raise ImportFormatError(item.place(key), message)
