@@ -1,19 +1,25 @@
 """One self-evaluation round a year, at 12月31日: `open_round --cutoff` is refused for it,
 running it again reuses the year's round, the admin and the database refuse a second one,
-and the migration folds a year's untouched extra rounds into the year-end round."""
+and the migration folds a year's untouched extra rounds into the year-end round. The round's
+overview before any score counts the forms as 未评分."""
 
+import re
 from datetime import date
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from results.models import Kind, ResultForm, Round
 
 from .results_helpers import approve_seed
 from .workflow_helpers import people
+
+User = get_user_model()
 
 
 @pytest.fixture
@@ -115,3 +121,17 @@ def test_the_migration_folds_untouched_extra_rounds_into_the_year_end(approved):
     kept = Round.objects.get(kind=Kind.EVALUATION)
     assert (kept.pk, kept.cutoff) == (first.pk, date(2025, 12, 31))
     assert ResultForm.objects.filter(round=kept).count() == 1
+
+
+def test_the_overview_before_any_score_counts_the_unscored(approved, client):
+    """Not “共 N 个项目：；”: the forms not yet scored are counted as 未评分."""
+    open_evaluation()
+    round_ = Round.objects.get(kind=Kind.EVALUATION)
+    client.force_login(User.objects.get(username="reviewer"))
+    html = client.get(reverse("results:overview", args=[round_.pk])).content.decode()
+    summary = re.sub(r"<[^>]+>|\s+", "", html.split('id="overview-totals">')[1].split("</p>")[0])
+    count = len(approved)
+    assert summary.startswith(f"共{count}个项目：未评分{count}；平均总分—；")
+    filtered = client.get(reverse("results:overview", args=[round_.pk]), {"status": "confirmed"})
+    summary = filtered.content.decode().split('id="overview-totals">')[1].split("</p>")[0]
+    assert re.sub(r"<[^>]+>|\s+", "", summary).startswith("共0个项目；平均总分—；")
