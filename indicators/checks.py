@@ -766,7 +766,7 @@ def last_year_not_met(project):
         for _, number, row in goal_rows(goal):
             current.setdefault(_level3_key(row.level3), (goal, number, row))
     for old in missed:
-        message = f"上年（{past.year}年）自评中“{old.level3}”未达到目标：{old.describe()}。"
+        message = f"上年（{past.year}年）自评中“{old.level3}”{old.describe()}。"
         place = current.get(_level3_key(old.level3))
         if place:
             yield (*place, message + "请分析原因，合理设定本年度指标值。")

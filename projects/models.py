@@ -47,6 +47,12 @@ class Department(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def authority(self):
+        """The unit's 主管部门: its parent, or the unit itself when it is a 主管部门 (the body
+        of a project's 初审, the 主管部门 printed on the results forms)."""
+        return self.parent if self.parent_id else self
+
     def clean(self):
         from django.core.exceptions import ValidationError
 

@@ -165,7 +165,7 @@ def _who_may(project, action):
         return f"本单位（{project.department}）的{permissions.holders(action.permission)}"
     status = project.status
     if status == Status.PENDING_PARENT:
-        return f"主管部门（{project.department.parent or project.department}）的审核人"
+        return f"主管部门（{project.department.authority}）的审核人"
     if status == Status.PENDING_FINANCE:
         return "归口管理的财政审核人"
     if status == Status.APPROVED and YearSetting.of(project.year).two_level:
@@ -200,7 +200,7 @@ def acting_body(project, user, code, from_status):
         return ""
     unit = project.department
     if from_status == Status.PENDING_PARENT:
-        return unit.parent.name if unit.parent_id else unit.name
+        return unit.authority.name
     finance_body = YearSetting.of(project.year).finance_body
     if from_status == Status.PENDING_FINANCE or user.is_superuser:
         return finance_body

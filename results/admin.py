@@ -5,17 +5,31 @@ from projects.admin import ReadOnlyAdmin
 from projects.admin_history import ReadableHistoryAdmin
 
 from .models import FormTransition, ResultForm, ResultRow, Round
-from .services import open_round
+from .services import open_round, round_cutoff
 
 
 class RoundAdminForm(forms.ModelForm):
+    """A self-evaluation round's cut-off is the year's end (left empty, it is filled in);
+    a year's second self-evaluation round is refused by the model's constraint."""
+
     class Meta:
         model = Round
         fields = ("kind", "year", "cutoff")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "cutoff" in self.fields:
+            self.fields["cutoff"].required = False
+            self.fields["cutoff"].help_text = "运行监控必填；绩效自评固定为12月31日，可留空。"
+
     def clean(self):
         data = super().clean()
-        year, cutoff = data.get("year"), data.get("cutoff")
+        kind, year, cutoff = data.get("kind"), data.get("year"), data.get("cutoff")
+        if kind and year:
+            try:
+                cutoff = data["cutoff"] = round_cutoff(kind, year, cutoff)
+            except ValueError as exc:
+                raise forms.ValidationError({"cutoff": str(exc)}) from None
         if year and cutoff and cutoff.year != year:
             raise forms.ValidationError(f"截止日期{cutoff:%Y-%m-%d}不在{year}年度内。")
         return data

@@ -310,13 +310,9 @@ class FormEditor:
     def check_whole(self):
         """Checks over the whole form, after each part is valid."""
 
-    def save(self, user=None, check_version=True):
-        """Store what changed and the recomputed lights, in one transaction; `changed`
-        says whether anything did (nothing is written otherwise).
-
-        Raises StaleVersion when the form changed since the page was loaded, or
-        when it is no longer editable (submitted meanwhile).
-        """
+    def _apply(self):
+        """Put the valid values on the form and its rows (in memory), set `changed` and
+        return the rows that changed."""
         form = self.form
         for key in self.FORM_KEYS:
             setattr(form, key, self.funds.cleaned_data[key])
@@ -326,12 +322,29 @@ class FormEditor:
                 setattr(row, key, row_form.cleaned_data[key])
             row.causes = [code for code in Cause.values if code in row.causes]
             if self.values_of(row) != stored:
-                if user is not None:
-                    row._history_user = user
                 changed.append(row)
         self.changed = bool(changed) or [getattr(form, key) for key in self.FORM_KEYS] != self.stored_form
+        return changed
+
+    def differs(self):
+        """Whether the valid values differ from what is stored; nothing is written (an
+        import checks that a submitted form's sheet was left as it is)."""
+        self._apply()
+        return self.changed
+
+    def save(self, user=None, check_version=True):
+        """Store what changed and the recomputed lights, in one transaction; `changed`
+        says whether anything did (nothing is written otherwise).
+
+        Raises StaleVersion when the form changed since the page was loaded, or
+        when it is no longer editable (submitted meanwhile).
+        """
+        form = self.form
+        changed = self._apply()
         if not self.changed:
             return form
+        for row in changed if user is not None else ():
+            row._history_user = user
         with transaction.atomic():
             expected = self.funds.cleaned_data.get("version") if check_version else form.version
             updated = ResultForm.objects.filter(pk=form.pk, version=expected, status__in=EDITABLE).update(

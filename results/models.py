@@ -15,6 +15,7 @@ thresholds are settings (`PERFGOALS_LIGHT_*`), shown on the rules page.
 import re
 from calendar import monthrange
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -154,6 +155,14 @@ def _q(value):
     return None if value is None else Decimal(value).quantize(FOUR, rounding=ROUND_HALF_UP)
 
 
+EVALUATION_CUTOFF_FIXED = "绩效自评每年度只有一轮，截止日期固定为12月31日。"
+
+
+def evaluation_cutoff(year):
+    """The cut-off of a year's self-evaluation: the year's end."""
+    return date(year, 12, 31)
+
+
 class Round(models.Model):
     kind = models.CharField("类别", max_length=20, choices=Kind.choices, default=Kind.MONITORING)
     year = models.PositiveSmallIntegerField("年度")
@@ -172,7 +181,21 @@ class Round(models.Model):
         verbose_name = "监控轮次"
         verbose_name_plural = "监控轮次"
         ordering = ["-year", "kind", "-cutoff"]
-        constraints = [models.UniqueConstraint(fields=["kind", "year", "cutoff"], name="round_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year", "cutoff"], name="round_unique"),
+            # Self-evaluation: one round a year, as at the year's end.
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=models.Q(kind="evaluation"),
+                name="round_one_evaluation_a_year",
+                violation_error_message="该年度已有绩效自评轮次：绩效自评每年度只有一轮。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="monitoring") | models.Q(cutoff__month=12, cutoff__day=31),
+                name="round_evaluation_at_year_end",
+                violation_error_message=EVALUATION_CUTOFF_FIXED,
+            ),
+        ]
 
     def __str__(self):
         if self.kind == Kind.EVALUATION:
@@ -282,6 +305,8 @@ class ResultForm(models.Model):
     # As approved when the round opened (frozen for the printed form).
     project_name = models.CharField("项目名称", max_length=200)
     department_name = models.CharField("预算单位", max_length=200)
+    # The unit's 主管部门 (its parent; the unit itself when it is a 主管部门).
+    authority_name = models.CharField("主管部门", max_length=200, blank=True)
     project_type = models.CharField("项目类型", max_length=20, choices=ProjectType.choices)
     goal_text = models.TextField("年度总体目标", blank=True)
     # 项目资金（万元）

@@ -16,20 +16,23 @@ from .scoring import Achievement, points_text
 class PastRow:
     level3: str
     target: str
-    actual: str  # the actual value, or a qualitative row's level
+    actual: str  # the actual value
     weight: object
     score: object  # the score that counted (a reviewer's change included)
+    level: str = ""  # a qualitative row's 完成程度 (达成, 部分达成, 未达成)
 
     @property
     def missed(self):
         return self.score is not None and self.weight is not None and self.score < self.weight
 
     def describe(self):
-        """`指标值“≤1800吨”，实际完成值“2100吨”，得分8.33分（分值10分）`."""
-        return (
-            f"指标值“{self.target}”，实际完成值“{self.actual or '未填'}”，"
-            f"得分{points_text(self.score)}分（分值{points_text(self.weight)}分）"
-        )
+        """What fell short: `未达到目标：指标值“≤1800吨”，实际完成值“2100吨”，得分8.33分（分值10分）`;
+        a qualitative row, which may be 达成 and still below its weight:
+        `未得满分：指标值“有效保障”，完成程度“达成”，得分9.5分（分值10分）`."""
+        scored = f"得分{points_text(self.score)}分（分值{points_text(self.weight)}分）"
+        if self.level:
+            return f"未得满分：指标值“{self.target}”，完成程度“{self.level}”，{scored}"
+        return f"未达到目标：指标值“{self.target}”，实际完成值“{self.actual or '未填'}”，{scored}"
 
 
 @dataclass
@@ -85,6 +88,7 @@ def last_year(projects):
             past = forms[form_id] = LastYear(year, total, grade)
             for pk in pks:
                 found[pk] = past  # a later form of the year (if any) replaces an earlier one
-        shown = Achievement(level).label if level in Achievement.values else actual
-        past.rows.append(PastRow(level3, target, shown, weight, adjusted if adjusted is not None else score))
+        shown = Achievement(level).label if level in Achievement.values else ""
+        score = adjusted if adjusted is not None else score
+        past.rows.append(PastRow(level3, target, actual, weight, score, level=shown))
     return found

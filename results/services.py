@@ -1,7 +1,6 @@
 """Work that spans several models: opening a round, importing filled forms."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db import transaction
 
@@ -13,7 +12,17 @@ from .bulk import update_values
 from .documents import layout
 from .documents.readers import values_from_grid
 from .forms import StaleVersion, editor_class
-from .models import EDITABLE, Kind, ResultForm, ResultRow, Round, ScoredForm, ScoredRow, thresholds
+from .models import (
+    EDITABLE,
+    Kind,
+    ResultForm,
+    ResultRow,
+    Round,
+    ScoredForm,
+    ScoredRow,
+    evaluation_cutoff,
+    thresholds,
+)
 
 CHUNK = 500
 
@@ -30,12 +39,24 @@ class OpenReport:
         return text + (f"，{self.updated}张草稿{noun}已按重新批复的指标更新。" if self.updated else "。")
 
 
-def default_cutoff(kind, year):
-    return date(year, 12, 31) if kind == Kind.EVALUATION else None
+def round_cutoff(kind, year, cutoff=None):
+    """The cut-off of the round to open: a self-evaluation's is fixed at the year's end
+    (one round a year; another date is refused), a monitoring round's must be given."""
+    if kind == Kind.EVALUATION:
+        fixed = evaluation_cutoff(year)
+        if cutoff is not None and cutoff != fixed:
+            raise ValueError(
+                f"绩效自评每年度只有一轮，截止日期固定为{year}年12月31日，不能指定截止日期{cutoff.isoformat()}。"
+            )
+        return fixed
+    if cutoff is None:
+        raise ValueError("运行监控须指定截止日期。")
+    return cutoff
 
 
 def open_round(kind, year, cutoff=None, user=None):
-    """Open the round (kind, year, cut-off) or bring an open one up to date.
+    """Open the round (kind, year, cut-off) or bring an open one up to date; a year has
+    one self-evaluation round, at 12月31日 (`round_cutoff`).
 
     Every approved project of the year without a form in the round gets one: its
     name, unit, type, budget and annual goal text, and a frozen copy of each
@@ -43,9 +64,7 @@ def open_round(kind, year, cutoff=None, user=None):
     since, and brings forms not yet submitted up to a project's new approval
     (`sync_rows`); recorded values are never dropped. The lights are recomputed.
     """
-    cutoff = cutoff or default_cutoff(kind, year)
-    if cutoff is None:
-        raise ValueError("运行监控须指定截止日期。")
+    cutoff = round_cutoff(kind, year, cutoff)
     if cutoff.year != year:
         raise ValueError(f"截止日期{cutoff.isoformat()}不在{year}年度内。")
     with transaction.atomic():
@@ -56,7 +75,8 @@ def open_round(kind, year, cutoff=None, user=None):
         new = Project.objects.filter(year=year, status=Status.APPROVED).exclude(result_forms__round=round_)
         pks = list(new.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(pks), CHUNK):
-            part = Project.objects.filter(pk__in=pks[start : start + CHUNK]).with_tree().order_by("pk")
+            part = Project.objects.filter(pk__in=pks[start : start + CHUNK]).with_tree()
+            part = part.select_related("department__parent").order_by("pk")
             report.created += _create_forms(round_, part)
         if opened:
             return report
@@ -66,7 +86,7 @@ def open_round(kind, year, cutoff=None, user=None):
             project__status=Status.APPROVED,
             project__snapshots__approved_at__gt=round_.opened_at,
         ).distinct()
-        for form in stale.select_related("round", "project__department").prefetch_related(
+        for form in stale.select_related("round", "project__department__parent").prefetch_related(
             "rows", "project__goals__indicators"
         ):
             if sync_rows(form):
@@ -95,6 +115,7 @@ def _header(project):
     return {
         "project_name": project.name,
         "department_name": project.department.name,
+        "authority_name": project.department.authority.name,
         "project_type": project.project_type,
         "goal_text": _goal_text(project),
     }
@@ -297,23 +318,53 @@ def score_round(round_, chunk=2000):
 class ImportReport:
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
+    # Submitted or confirmed forms whose sheet the file leaves as stored: skipped.
+    submitted: list = field(default_factory=list)
+
+    OUTCOMES = (("updated", "已更新"), ("unchanged", "未变化"), ("submitted", "未变化（已提交）"))
 
     @property
     def forms(self):
-        return self.updated + self.unchanged
+        return self.updated + self.unchanged + self.submitted
+
+    @property
+    def outcomes(self):
+        """(form, what the import did with it) in the order of `forms`."""
+        return [(form, label) for name, label in self.OUTCOMES for form in getattr(self, name)]
 
     def summary(self):
         names = "、".join(form.project_name for form in self.updated)
         noun = self.forms[0].noun if self.forms else "监控表"
-        text = f"已导入{len(self.forms)}张{noun}：更新{len(self.updated)}张" + (
-            f"（{names}）" if names else ""
-        )
-        return text + f"，未变化{len(self.unchanged)}张。"
+        imported = len(self.updated) + len(self.unchanged)
+        text = f"已导入{imported}张{noun}：更新{len(self.updated)}张" + (f"（{names}）" if names else "")
+        text += f"，未变化{len(self.unchanged)}张"
+        if self.submitted:
+            text += f"；{len(self.submitted)}张已提交的{noun}未变化，已跳过"
+        return text + "。"
 
 
-def find_form(filled, user=None):
+def _label(filled):
+    """The noun and the name of a file's form in a message: `自评表`, `单位“项目”（2025年度）`."""
+    if filled.kind == Kind.EVALUATION:
+        return "自评表", f"{filled.department}“{filled.project}”（{filled.year}年度）"
+    cutoff = filled.cutoff
+    when = f"{filled.year}年 截至{cutoff.month}月{cutoff.day}日"
+    return "监控表", f"{filled.department}“{filled.project}”（{when}）"
+
+
+def _submitted_error(filled, form):
+    noun, label = _label(filled)
+    return ImportFormatError(
+        filled.where,
+        f"{label}的{noun}{form.get_status_display()}，只能导入尚未提交的{noun}；如需修改，请审核人先退回。",
+    )
+
+
+def find_form(filled, user=None, submitted=False):
     """The stored form a file's form is about, refused with the place when it cannot be
-    imported: unknown, not visible, already submitted or not the user's to fill."""
+    imported: unknown, not visible, already submitted or not the user's to fill. With
+    `submitted`, a form already submitted or confirmed is returned (for the caller to
+    check that the file leaves it as stored) instead of refused."""
     forms = ResultForm.objects.filter(
         round__kind=filled.kind,
         round__year=filled.year,
@@ -324,19 +375,13 @@ def find_form(filled, user=None):
     if user is not None:
         forms = forms.restrict(user, "view")
     form = forms.select_related("round", "project").first()
-    cutoff = filled.cutoff
-    if filled.kind == Kind.EVALUATION:
-        noun, when = "自评表", f"{filled.year}年度"
-    else:
-        noun, when = "监控表", f"{filled.year}年 截至{cutoff.month}月{cutoff.day}日"
-    label = f"{filled.department}“{filled.project}”（{when}）"
+    noun, label = _label(filled)
     if form is None:
         raise ImportFormatError(filled.where, f"未找到{label}的{noun}（或您无权查看）。")
     if not form.is_editable:
-        raise ImportFormatError(
-            filled.where,
-            f"{label}的{noun}{form.get_status_display()}，只能导入尚未提交的{noun}；如需修改，请审核人先退回。",
-        )
+        if submitted:
+            return form
+        raise _submitted_error(filled, form)
     if user is not None and not ResultForm.objects.restrict(user, "import").filter(pk=form.pk).exists():
         raise ImportFormatError(filled.where, f"只有{filled.department}的填报人可以导入{label}的{noun}。")
     return form
@@ -347,7 +392,9 @@ def import_results(filled, user=None):
 
     Each form must exist, be visible to `user` (None: the command line) and not yet
     submitted; its rows must be the stored ones; every value is checked by the
-    browser's editor. The first problem is raised as ImportFormatError naming the
+    browser's editor. A form already submitted or confirmed is skipped when the file
+    leaves its values as stored (a round's workbook exported, its drafts filled) and
+    refused otherwise. The first problem is raised as ImportFormatError naming the
     worksheet and cell (or JSON path); then nothing is stored.
     """
     report = ImportReport()
@@ -357,7 +404,7 @@ def import_results(filled, user=None):
             if item.identity in seen:
                 raise ImportFormatError(item.where, f"“{item.project}”的监控表在文件中出现了两次。")
             seen.add(item.identity)
-            form = find_form(item, user)
+            form = find_form(item, user, submitted=True)
             rows = list(form.rows.all())
             if item.grid is not None:
                 form_rows = (
@@ -369,6 +416,11 @@ def import_results(filled, user=None):
                 _match_rows(item, rows)
             editor_type = editor_class(form)
             editor = editor_type(form, editor_type.data_from(item.values, form, rows), rows=rows)
+            if not form.is_editable:
+                if not editor.is_valid() or editor.differs():
+                    raise _submitted_error(item, form)
+                report.submitted.append(form)
+                continue
             if not editor.is_valid():
                 key, message = editor.errors[0]
                 raise ImportFormatError(item.place(key), message)

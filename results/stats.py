@@ -116,11 +116,16 @@ def evaluation_section(scope):
         return None
 
     def average(figures):
+        """The unit's average score; None (shown “—”, not drawn) when none is scored."""
         if not figures["scored"]:
-            return Decimal(0)
+            return None
         return (figures["total"] / figures["scored"]).quantize(Decimal("0.01"))
 
-    order = sorted(units, key=lambda unit: (-average(units[unit]), unit))
+    def rank(unit):  # best average first, the units without a score last
+        score = average(units[unit])
+        return (score is None, -(score or 0), unit)
+
+    order = sorted(units, key=rank)
     chart = Chart(
         "evaluation_grades",
         f"绩效自评等级与平均分（{round_}）",
@@ -152,6 +157,9 @@ def evaluation_section(scope):
             ],
         ),
         axes=["自评表（份）", "平均分"],
-        note="等级：优 ≥ 90分，良 80–90分，中 60–80分，差 < 60分；平均分为已评分自评表总分的平均值。",
+        note=(
+            "等级：优 ≥ 90分，良 80–90分，中 60–80分，差 < 60分；平均分为已评分自评表总分的平均值"
+            "（没有已评分自评表的单位为“—”）。"
+        ),
     )
     return Section("evaluation", "绩效自评", [chart])

@@ -52,6 +52,7 @@ from .models import (
 )
 from .scoring import points_text
 from .services import import_results
+from .stats import UNSCORED
 from .tables import EvaluationTable, ResultFormTable
 from .workflow import ACTIONS, actions_for, adjust_score
 
@@ -174,13 +175,19 @@ class OverviewView(LoginRequiredMixin, SingleTableMixin, FilterView):
             total_rate=percent(rate),
             share=percent(self.round.time_share),
             query=self.request.GET.urlencode(),
-            grades=[(grade, totals.get(f"grade_{n}", 0)) for n, grade in enumerate(GRADES)],
+            grades=_grades(totals),
             average=points_text(totals.get("average")),
         )
         return context
 
 
 overview = OverviewView.as_view()
+
+
+def _grades(totals):
+    """(grade, forms) of the overview's summary, the forms not yet scored last (未评分)."""
+    grades = [(grade, totals.get(f"grade_{n}", 0)) for n, grade in enumerate(GRADES)]
+    return [*grades, (UNSCORED, totals["count"] - sum(count for _, count in grades))]
 
 
 @login_required

@@ -39,7 +39,7 @@ SEVERITY_COLORS = {ERROR: "#b3261e", WARNING: "#d4a017"}
 @dataclass
 class Table:
     columns: list
-    rows: list  # cells: str, int or Decimal
+    rows: list  # cells: str, int, Decimal or None (no figure: “—” on the page, empty in Excel)
 
     def is_numeric(self, index):
         return any(isinstance(row[index], (int, Decimal)) for row in self.rows)
@@ -79,7 +79,8 @@ class Chart:
             "series": [
                 {
                     "name": series.name,
-                    "values": [float(value) for value in series.values],
+                    # None: no figure, no point (ECharts leaves a gap for null).
+                    "values": [None if value is None else float(value) for value in series.values],
                     "axis": series.axis,
                     "kind": series.kind or self.kind,
                     "stack": series.stack,

@@ -36,11 +36,13 @@ def write_charts(charts, year, scope_note, output):
         sheet.write_string(1, 0, f"统计范围：{scope_note}" + (f"；{chart.note}" if chart.note else ""), note)
         sheet.write_row(3, 0, chart.table.columns, head)
         for col, label in enumerate(chart.table.columns):
-            widest = max([len(label), *(len(str(row[col])) for row in chart.table.rows)])
+            widest = max([len(label), *(len(str(row[col] or "")) for row in chart.table.rows)])
             sheet.set_column(col, col, max(10, min(50, widest * 2 + 2)))  # a Chinese character: 2
         for row, cells in enumerate(chart.table.rows, start=4):
             for col, value in enumerate(cells):
-                if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+                if value is None:  # no figure: an empty cell
+                    sheet.write_blank(row, col, None, text)
+                elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
                     sheet.write_number(row, col, float(value), number)
                 else:
                     sheet.write_string(row, col, str(value), text)

@@ -36,7 +36,14 @@ def test_copying_to_2026_shows_last_years_unmet_indicators_and_grade(seed, djang
         "上年（2025年）自评中“每月消耗水量”未达到目标：指标值“≤1800吨”，实际完成值“2100吨”，"
         "得分9分（分值10分）。请分析原因，合理设定本年度指标值。"
     )
-    assert "实际完成值“部分达成”，得分10分（分值15分）" in not_met[3].message
+    # A qualitative row is scored within its 完成程度's band: 达成 and below its weight is
+    # not “未达到目标”.
+    assert not_met[2].message == (
+        "上年（2025年）自评中“市民中心水电有无故障”未得满分：指标值“确保无故障”，完成程度“达成”，"
+        "得分9.5分（分值10分）。请分析原因，合理设定本年度指标值。"
+    )
+    assert "“确保市民中心水电正常运转”未得满分：" in not_met[3].message
+    assert "完成程度“部分达成”，得分10分（分值15分）" in not_met[3].message
     assert all(f.severity == checks.WARNING and f.table == "annual" for f in not_met)
     grade = [f for f in findings if f.rule == "LAST_YEAR_LOW_GRADE"]
     assert [f.message for f in grade] == [

@@ -173,7 +173,9 @@ def test_only_forms_not_yet_submitted_take_an_import(users, tmp_path):
     fill(form_of(), reasons=REASONS, funds=COMPLETE_FUNDS, user=users["filler"])
     form_of().submit(users["filler"])
     workbook = export_workbook(tmp_path)
-    fill_sheet(workbook[PROJECT])
+    # A submitted form's sheet left as exported is skipped (test_results_import_submitted);
+    # a changed one is refused.
+    fill_sheet(workbook[PROJECT], figures={**FIGURES, "总成本": {**FIGURES["总成本"], "actual": "120万元"}})
     with pytest.raises(CommandError) as refused:
         import_file(save(workbook, tmp_path))
     assert f"工作表“{PROJECT}”" in str(refused.value)

@@ -1,12 +1,16 @@
 """The statistics page's self-evaluation section (grades by unit, average score) equals SQL."""
 
+import io
+import json
+import re
 from decimal import Decimal
 
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from .evaluation_helpers import approve_for_evaluation, evaluation_round, reviewed
 from .test_stats import Tables, sql
-from .workflow_helpers import UNIT, people
+from .workflow_helpers import OTHER_UNIT, UNIT, clean_project, people
 
 
 def test_the_grades_by_unit_equal_a_sql_count_and_stay_in_scope(seed, client, django_user_model):
@@ -28,3 +32,25 @@ def test_the_grades_by_unit_equal_a_sql_count_and_stay_in_scope(seed, client, dj
     client.force_login(users["other_reviewer"])
     html = client.get(reverse("stats:index"), {"year": 2025}).content.decode()
     assert "table-evaluation_grades" not in html  # another unit's forms are not counted
+
+
+def test_a_unit_without_a_score_has_no_average(seed, client, django_user_model):
+    """Not 0: “—” in the table, no point on the average line (null), an empty Excel cell."""
+    users = people(django_user_model)
+    approve_for_evaluation(users)
+    other = clean_project(unit=OTHER_UNIT)
+    other.submit(users["other_filler"])
+    other.approve(users["other_reviewer"], "同意")
+    evaluation_round()
+    reviewed(users)  # 73.10 in the seed's unit; the other unit's form not filled yet
+
+    client.force_login(users["superuser"])
+    html = client.get(reverse("stats:index"), {"year": 2025}).content.decode()
+    table = Tables(html).tables["table-evaluation_grades"]
+    assert [(row[0], row[7], row[8]) for row in table] == [(UNIT, "1", "73.1"), (OTHER_UNIT, "0", "—")]
+    data = re.search(r'id="chart-data-evaluation_grades" type="application/json">(.*?)</script>', html)
+    line = next(series for series in json.loads(data[1])["series"] if series["name"] == "平均分")
+    assert line["values"] == [73.1, None]
+    response = client.get(reverse("stats:xlsx"), {"year": 2025, "chart": "evaluation_grades"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=5, values_only=True))
+    assert [(row[0], row[8]) for row in rows] == [(UNIT, 73.1), (OTHER_UNIT, None)]

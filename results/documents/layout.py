@@ -186,7 +186,7 @@ def form_heading(form, title, subtitle, columns, split):
             Row(
                 [
                     _label("主管部门", 0, 2),
-                    _cell(form.department_name, "value", 2, split - 2),
+                    _cell(form.authority_name, "value", 2, split - 2),
                     _label("实施单位", split, 2),
                     _cell(form.department_name, "value", split + 2, columns - split - 2),
                 ],

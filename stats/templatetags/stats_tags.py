@@ -10,7 +10,10 @@ register = template.Library()
 
 @register.filter
 def cell(value):
-    """A table cell as the page prints it: 35,635.5 (thousands grouped, no trailing zeros)."""
+    """A table cell as the page prints it: 35,635.5 (thousands grouped, no trailing zeros);
+    “—” for no figure (None)."""
+    if value is None:
+        return "—"
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         return value
     text = normalize_number(value) if isinstance(value, Decimal) else str(value)

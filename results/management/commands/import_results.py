@@ -31,4 +31,7 @@ class Command(BaseCommand):
             else:
                 score = f"项目预警：{form.get_light_display()}"
             self.stdout.write(f"已更新：{form.department_name} {form.project_name}（{score}）")
+        for form in report.submitted:
+            status = form.get_status_display()
+            self.stdout.write(f"未变化（{status}），已跳过：{form.department_name} {form.project_name}")
         self.stdout.write(self.style.SUCCESS(f"{file}：{report.summary()}"))
