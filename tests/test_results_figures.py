@@ -261,6 +261,7 @@ def test_an_import_refusal_is_said_once(users, tmp_path, client):
     form = ResultForm.objects.get(round__kind=Kind.MONITORING, project_name=PROJECT)
     path = export(tmp_path, "monitoring")
     form.status = "submitted"
+    form.executed = (form.executed or 0) + 1  # the file no longer matches the submitted form
     form.save()
     with pytest.raises(CommandError) as refused:
         import_file(path)
