@@ -323,6 +323,8 @@ class GoalAdmin(ProjectContentAdmin, ReadableHistoryAdmin):
 class ReadOnlyAdmin(admin.ModelAdmin):
     """The audit records: viewable, never added, changed or deleted on a screen."""
 
+    project_lookup = "project"  # the record's project, as a lookup from the record
+
     def has_add_permission(self, request):
         return False
 
@@ -333,7 +335,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(project__in=visible_projects(request))
+        return (
+            super().get_queryset(request).filter(**{f"{self.project_lookup}__in": visible_projects(request)})
+        )
 
 
 @admin.register(Transition)

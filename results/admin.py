@@ -65,6 +65,9 @@ class ResultFormAdmin(ReadableHistoryAdmin):
     list_select_related = ("round",)
     inlines = [ResultRowInline]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "view")
+
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in ResultForm._meta.fields]
 
@@ -77,6 +80,7 @@ class ResultFormAdmin(ReadableHistoryAdmin):
 
 @admin.register(FormTransition)
 class FormTransitionAdmin(ReadOnlyAdmin):
+    project_lookup = "form__project"
     list_display = ("form", "action", "from_status", "to_status", "user", "at")
     list_filter = ("action",)
     search_fields = ("form__project_name", "comment")
