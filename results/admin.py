@@ -68,8 +68,12 @@ class ResultFormAdmin(ReadableHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, "view")
 
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in ResultForm._meta.fields]
+        # All but the internal version counter (the editor's stale check).
+        return [field.name for field in ResultForm._meta.fields if field.name != "version"]
 
     def has_add_permission(self, request):
         return False
@@ -82,6 +86,7 @@ class ResultFormAdmin(ReadableHistoryAdmin):
 class FormTransitionAdmin(ReadOnlyAdmin):
     project_lookup = "form__project"
     list_display = ("form", "action", "from_status", "to_status", "user", "at")
+    fields = ("form", "action", "from_status", "to_status", "user", "comment", "at")
     list_filter = ("action",)
     search_fields = ("form__project_name", "comment")
     list_select_related = ("form__round", "user")
