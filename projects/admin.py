@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from indicators.models import Indicator
 from indicators.values import normalize_number
 
+from . import admin_users  # noqa: F401 (the 用户 and 组 pages, permissions in Chinese)
 from .admin_history import ReadableHistoryAdmin
 from .documents.layout import budget_text
 from .models import ApprovalSnapshot, Department, Funding, Goal, Membership, Project, Status, Transition
@@ -200,7 +201,8 @@ class ProjectAdmin(ProjectContentAdmin, ReadableHistoryAdmin):
     list_filter = ("year", "status", "project_type", ("department", OWN_UNITS))
     search_fields = ("name", "rationale")
     # The state changes only through the workflow (提交, 批复, 退回, 重新打开), which records each step.
-    readonly_fields = ("status", "version", "created_at", "updated_at")
+    # `version` (the editor's stale check) is bookkeeping, never shown.
+    readonly_fields = ("status", "created_at", "updated_at")
     locked_fields = (
         "year",
         "department",
@@ -210,7 +212,6 @@ class ProjectAdmin(ProjectContentAdmin, ReadableHistoryAdmin):
         "funding_shown",
         "rationale",
         "status",
-        "version",
         "created_at",
         "updated_at",
         "goal_list",
@@ -323,6 +324,8 @@ class GoalAdmin(ProjectContentAdmin, ReadableHistoryAdmin):
 class ReadOnlyAdmin(admin.ModelAdmin):
     """The audit records: viewable, never added, changed or deleted on a screen."""
 
+    project_lookup = "project"  # the record's project, as a lookup from the record
+
     def has_add_permission(self, request):
         return False
 
@@ -333,7 +336,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(project__in=visible_projects(request))
+        return (
+            super().get_queryset(request).filter(**{f"{self.project_lookup}__in": visible_projects(request)})
+        )
 
 
 @admin.register(Transition)

@@ -79,8 +79,15 @@ class ResultFormAdmin(ReadableHistoryAdmin):
     list_select_related = ("round",)
     inlines = [ResultRowInline]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "view")
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in ResultForm._meta.fields]
+        # All but the internal version counter (the editor's stale check).
+        return [field.name for field in ResultForm._meta.fields if field.name != "version"]
 
     def has_add_permission(self, request):
         return False
@@ -91,7 +98,9 @@ class ResultFormAdmin(ReadableHistoryAdmin):
 
 @admin.register(FormTransition)
 class FormTransitionAdmin(ReadOnlyAdmin):
+    project_lookup = "form__project"
     list_display = ("form", "action", "from_status", "to_status", "user", "at")
+    fields = ("form", "action", "from_status", "to_status", "user", "comment", "at")
     list_filter = ("action",)
     search_fields = ("form__project_name", "comment")
     list_select_related = ("form__round", "user")

@@ -1,5 +1,7 @@
 """The admin (数据维护) in Chinese: django-axes' labels, amounts as written, states by their
-labels in the history, no "None" for a missing reason, no internal version counter."""
+labels in the history, no "None" for a missing reason, no internal version counter; the
+user and group pages with their permission pickers (Django names permissions in English,
+and its zh_Hans catalogues lack some texts of 5.x: locale/zh_Hans has them)."""
 
 import re
 from html import unescape
@@ -8,7 +10,10 @@ from django.urls import reverse
 
 from projects.models import Project, Role
 
+from . import test_admin_pages
 from .workflow_helpers import UNIT, clean_project, member
+
+everything = test_admin_pages.everything  # a superuser, and an object of every model in the admin
 
 ENGLISH = re.compile(r"[A-Za-z]{4,}(?: [A-Za-z]{2,})*")
 
@@ -63,3 +68,66 @@ def test_the_admin_reads_in_chinese(client, django_user_model):
     assert "版本" not in snapshot and "查看批复存档（批复表）" in snapshot and "同意。" in snapshot
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "第1次批复" in page and "版 ·" not in page
+
+
+# Key names in Django's own Chinese help text ("按住 Control 键或 Mac 上的 Command 键…")
+# and the name of a directory service in the help of 基于密码的认证.
+KEY_NAMES = {"Control", "Command", "LDAP"}
+
+
+def test_the_user_and_group_pages_read_in_chinese_permissions_included(client, everything):
+    from django.contrib.auth.models import Group
+
+    client.force_login(everything)
+    group = Group.objects.get()
+    for url in (
+        reverse("admin:auth_group_add"),
+        reverse("admin:auth_group_change", args=[group.pk]),
+        reverse("admin:auth_user_add"),
+        reverse("admin:auth_user_change", args=[everything.pk]),
+        reverse("admin:auth_user_password_change", args=[everything.pk]),
+    ):
+        text = visible_text(client.get(url).content.decode())
+        assert set(ENGLISH.findall(text)) <= KEY_NAMES, (url, ENGLISH.findall(text)[:10])
+    group_page = visible_text(client.get(reverse("admin:auth_group_add")).content.decode())
+    assert "管理 | 日志记录 | 可增加日志记录" in group_page and "项目 | 可查看项目" in group_page
+    added = visible_text(client.get(reverse("admin:auth_user_add")).content.decode())
+    assert "创建用户后" in added
+
+
+def test_the_permission_picker_script_has_every_text_in_chinese(client, everything):
+    """The two-box picker of 权限 (SelectFilter2.js) and every other admin script take their
+    texts from the admin's JavaScript catalogue: each text they ask for is in it, in Chinese."""
+    import json
+    from pathlib import Path
+
+    import django
+
+    client.force_login(everything)
+    script = client.get(reverse("admin:jsi18n")).content.decode()
+    catalog = json.loads(re.search(r"const newcatalog = (\{.*?\});", script, re.S).group(1))
+    scripts = Path(django.__file__).parent / "contrib/admin/static/admin/js"
+    asked = re.compile(r"""(?<![p\w])n?gettext\(\s*(['"])((?:\\.|(?!\1).)*)\1""")
+    missing = []
+    for path in sorted(scripts.glob("*.js")):
+        for match in asked.finditer(path.read_text()):
+            text = match.group(2).replace("\\'", "'").replace('\\"', '"')
+            translated = catalog.get(text)
+            if not translated or ENGLISH.fullmatch(str(translated)):
+                missing.append((path.name, text))
+    assert missing == []
+    assert catalog["Choose all %s"] == "全选%s" and catalog["Remove all %s"] == "移除全部%s"
+
+
+def test_the_admin_shows_no_internal_version_counter(client, everything):
+    client.force_login(everything)
+    project = Project.objects.get()
+    form = project.result_forms.get()
+    for url in (
+        reverse("admin:projects_project_add"),
+        reverse("admin:projects_project_change", args=[project.pk]),
+        reverse("admin:results_resultform_change", args=[form.pk]),
+        reverse("admin:results_formtransition_change", args=[form.transitions.get().pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "版本" not in visible_text(page) and 'name="version"' not in page, url

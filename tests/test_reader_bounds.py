@@ -11,7 +11,16 @@ import sys
 
 import pytest
 
-from .bounds_files import big_shared_strings, crafted_dimension, empty_cells, long_document
+from .bounds_files import (
+    big_defined_names,
+    big_shared_strings,
+    big_styles,
+    big_word_styles,
+    crafted_dimension,
+    disguised_styles,
+    empty_cells,
+    long_document,
+)
 from .conftest import ROOT
 
 SECONDS = 5
@@ -60,6 +69,14 @@ def measured(tmp_path_factory):
         "strings-at-limit.xlsx": big_shared_strings(3),
         "empty-cells.xlsx": empty_cells(24000, 20),
         "body-at-limit.docx": long_document(9.8),
+        # Parts parsed whole besides the body and the worksheets (found by the auditors, 10 s and
+        # 2.5 GB, 24 s and 1.3 GB), each alone, at their limits together, and a picture's name
+        # holding styles.
+        "big-styles.docx": big_word_styles(183),
+        "big-workbookxml.xlsx": big_defined_names(72),
+        "whole-at-limit.xlsx": big_defined_names(1.9, big_styles(3.9, big_shared_strings(3.9))),
+        "whole-at-limit.docx": big_word_styles(1.3, long_document(9.8)),
+        "disguised-styles.docx": disguised_styles(6, long_document(9.8)),
         "deep.json": ('{"format": "perfgoals/1", "projects": ' + "[" * 10**5 + "]" * 10**5 + "}").encode(),
         "long.txt": ("2025年项目支出绩效目标批复\n" + "项目名称\t测试\t" * 30_000).encode(),
     }
@@ -89,6 +106,14 @@ def measured(tmp_path_factory):
         ("strings-at-limit.xlsx", None),
         ("empty-cells.xlsx", "工作表“表1”：内部元素超过"),
         ("body-at-limit.docx", "第50001段：文档中的单元格超过50000个"),
+        ("big-styles.docx", "word/styles.xml：样式表解压后约183MB，超过上限2MB"),
+        ("big-workbookxml.xlsx", "xl/workbook.xml：工作簿结构解压后约72.1MB，超过上限2MB"),
+        ("whole-at-limit.xlsx", None),
+        ("whole-at-limit.docx", None),
+        (
+            "disguised-styles.docx",
+            "文档中需整体读入的部分（正文、样式、关系等）解压后共约16.9MB，超过上限12MB",
+        ),
         ("deep.json", "第1行：JSON嵌套超过32层"),
         ("long.txt", "超过上限"),
     ],
@@ -116,3 +141,10 @@ def test_the_crafted_files_are_what_the_issue_describes(measured):
     strings = zipfile.ZipFile(io.BytesIO(files["strings-190mb.xlsx"])).getinfo("xl/sharedStrings.xml")
     assert strings.file_size >= 190 * 2**20 and len(files["strings-190mb.xlsx"]) < 4 * 2**20
     assert strings.file_size < 100 * strings.compress_size  # not refused as a zip bomb
+    for name, part, megabytes in (
+        ("big-styles.docx", "word/styles.xml", 183),
+        ("big-workbookxml.xlsx", "xl/workbook.xml", 72),
+    ):
+        info = zipfile.ZipFile(io.BytesIO(files[name])).getinfo(part)
+        assert info.file_size >= megabytes * 2**20 and len(files[name]) < 5 * 2**20, name
+        assert info.file_size < 100 * info.compress_size, name

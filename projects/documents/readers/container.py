@@ -1,10 +1,23 @@
 """The zip container of an Office file (.xlsx, .docx), checked before it is opened."""
 
 import io
+import math
+import posixpath
+import re
 import zipfile
 
 from ..errors import ImportFormatError
-from ..limits import MACRO_ENTRY, MAX_ENTRIES, MAX_RATIO, MAX_UNCOMPRESSED, PART_LIMITS, RATIO_FLOOR
+from ..limits import (
+    MACRO_ENTRY,
+    MAX_ENTRIES,
+    MAX_RATIO,
+    MAX_UNCOMPRESSED,
+    MAX_WHOLE,
+    MB,
+    OTHER_PART,
+    PART_LIMITS,
+    RATIO_FLOOR,
+)
 
 KINDS = {
     "xlsx": ("xl/workbook.xml", "工作簿", "Excel工作簿（.xlsx）", ".xlsm", ".xlsx"),
@@ -20,15 +33,87 @@ def kind_of(names):
     return None
 
 
+CONTENT_TYPES = "[Content_Types].xml"
+# Parts the libraries do not parse whole: openpyxl reads a worksheet as a stream;
+# a content type that is not XML (pictures, fonts, embedded files) is held as bytes.
+STREAMED_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+PATTERNS = tuple((re.compile(pattern), what, limit, whole) for pattern, what, limit, whole in PART_LIMITS)
+
+
+def part_rule(name):
+    """(what the part is, its limit in bytes, whether read whole) for a part's name in the zip."""
+    for pattern, *rule in PATTERNS:
+        if pattern.fullmatch(name):
+            return tuple(rule)
+    return OTHER_PART
+
+
+def _megabytes(size):
+    """'190', '12.1', '2': a size in MB as the refusals write it (tenths rounded up below 100 MB,
+    so that a size just over a limit does not read as the limit)."""
+    return f"{size / MB:.0f}" if size >= 100 * MB else f"{math.ceil(size / MB * 10) / 10:g}"
+
+
 def _check_part(entry):
-    """Refuse a part that would be loaded or walked whole when it is too large."""
-    for prefix, what, limit in PART_LIMITS:
-        if entry.filename.startswith(prefix) and entry.file_size > limit:
-            raise ImportFormatError(
-                entry.filename,
-                f"{what}解压后约{entry.file_size / 2**20:.0f}MB，超过上限{limit // 2**20}MB，拒绝导入"
-                "（未读取内容）。",
-            )
+    """Refuse a part larger than its limit (each part of the zip has one)."""
+    what, limit, _whole = part_rule(entry.filename)
+    if entry.file_size > limit:
+        raise ImportFormatError(
+            entry.filename,
+            f"{what}解压后约{_megabytes(entry.file_size)}MB，超过上限{_megabytes(limit)}MB，拒绝导入"
+            "（未读取内容）。",
+        )
+
+
+def _content_types(archive, names):
+    """The content type of each part, from [Content_Types].xml (checked small before): {name: type}."""
+    from lxml import etree
+
+    if CONTENT_TYPES not in names:
+        return {}
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
+    try:
+        root = etree.fromstring(archive.read(CONTENT_TYPES), parser)
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, ValueError):
+        raise ImportFormatError(CONTENT_TYPES, "内容类型清单无法读取，文件可能已损坏。") from None
+    defaults, overrides = {}, {}
+    for element in root:
+        tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
+        if tag == "Default":
+            defaults[element.get("Extension", "").lower()] = element.get("ContentType", "")
+        elif tag == "Override":
+            overrides[element.get("PartName", "").lstrip("/")] = element.get("ContentType", "")
+    return {
+        name: overrides.get(name, defaults.get(posixpath.splitext(name)[1][1:].lower(), "")) for name in names
+    }
+
+
+def _read_whole(entry, content_type):
+    """Whether openpyxl or python-docx would parse the part whole into memory.
+
+    Decided on the content type the libraries go by, not on the name; a part
+    without one counts as whole, and so does a part the table says is read whole.
+    """
+    if entry.is_dir():
+        return False
+    if part_rule(entry.filename)[2] or not content_type:
+        return True
+    return content_type != STREAMED_TYPE and content_type.split(";")[0].endswith("xml")
+
+
+def _check_whole(archive, entries, names, noun):
+    """Refuse when the parts parsed whole take too much together, naming the largest."""
+    types = _content_types(archive, names)
+    whole = [entry for entry in entries if _read_whole(entry, types.get(entry.filename, ""))]
+    size = sum(entry.file_size for entry in whole)
+    if size > MAX_WHOLE:
+        largest = max(whole, key=lambda entry: entry.file_size)
+        raise ImportFormatError(
+            "",
+            f"{noun}中需整体读入的部分（正文、样式、关系等）解压后共约{_megabytes(size)}MB，"
+            f"超过上限{_megabytes(MAX_WHOLE)}MB，拒绝导入（未读取内容）；"
+            f"其中最大的是{largest.filename}（约{_megabytes(largest.file_size)}MB）。",
+        )
 
 
 def check_container(data, expect="xlsx"):
@@ -71,8 +156,9 @@ def check_container(data, expect="xlsx"):
         if total > MAX_UNCOMPRESSED:
             raise ImportFormatError(
                 "",
-                f"{noun}解压后约{total // 2**20}MB，超过上限{MAX_UNCOMPRESSED // 2**20}MB，拒绝导入。",
+                f"{noun}解压后约{_megabytes(total)}MB，超过上限{_megabytes(MAX_UNCOMPRESSED)}MB，拒绝导入。",
             )
+        _check_whole(archive, entries, names, noun)
         if kind is None:
             raise ImportFormatError("", "文件不是Excel工作簿（.xlsx）或Word文档（.docx）。")
         if expect and kind != expect:
