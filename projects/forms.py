@@ -30,7 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from indicators import framework
-from indicators.checks import findings_by_goal, findings_by_indicator
+from indicators.checks import findings_by_goal, findings_by_indicator, project_findings
 from indicators.fixes import row_fix
 from indicators.values import normalize_number, parse_value
 
@@ -385,6 +385,7 @@ class ProjectEditor:
         self.errors = []  # page-level messages in Chinese
         self.stored_goals, self.stored_rows = [], []  # the page as loaded (GET), for findings
         self.fix_count = 0  # rows with a one-click fix (see attach_findings)
+        self.project_findings = []  # the review checks' findings about the whole project
         self.conflict = None  # a Conflict after a refused save
         self.project_form = ProjectForm(data, instance=self.project, user=user)
         if data is not None:
@@ -416,6 +417,7 @@ class ProjectEditor:
         """Put the review checks' findings of the stored project next to the goal and
         the row they concern (the page as loaded, rows in stored order)."""
         by_goal, by_row = findings_by_goal(findings), findings_by_indicator(findings)
+        self.project_findings = project_findings(findings)
         stored = zip(self.stored_goals, self.stored_rows, strict=True)
         for block, (goal, rows) in zip(self.blocks, stored, strict=True):
             block.findings = by_goal.get(goal.pk, [])
