@@ -115,6 +115,10 @@ class TodoListView(ProjectListView):
 
     action = "edit"
 
+    def get_filterset_kwargs(self, filterset_class):
+        # The states `restrict(user, "edit")` reaches: the 状态 filter offers only these.
+        return {**super().get_filterset_kwargs(filterset_class), "statuses": Project.EDITABLE_STATUSES}
+
     def get_table_kwargs(self):
         # 已退回 (returned) sorts before 草稿 (draft)
         return {**super().get_table_kwargs(), "order_by": ("-status", "-year", "name")}

@@ -195,3 +195,15 @@ def test_a_stale_page_of_someone_without_the_role_is_still_refused_with_403(user
     client.force_login(users["other_filler"])  # another unit: not even visible
     assert client.post(reverse("projects:withdraw", args=[project.pk]), {"version": seen}).status_code == 404
     assert state(project) == before
+
+
+def test_my_todo_offers_only_the_states_it_holds(users, client):
+    import re
+
+    client.force_login(users["filler"])
+    todo = client.get(reverse("projects:todo")).content.decode()
+    select = todo[todo.index('name="status"') : todo.index("</select>", todo.index('name="status"'))]
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select) == ["全部", "草稿", "已退回"]
+    listed = client.get(reverse("projects:list")).content.decode()  # the list keeps every state
+    select = listed[listed.index('name="status"') : listed.index("</select>", listed.index('name="status"'))]
+    assert "已批复" in select and "待财政审核" in select
