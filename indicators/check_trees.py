@@ -5,7 +5,7 @@ time building Django model instances and related managers it never needed. The
 trees here are loaded with `values_list()` — three queries per chunk of
 projects — into plain objects offering exactly what the review checks read:
 
-- project: pk, name, year, budget, department.name, goals.all(), long_goals, annual_goals
+- project: pk, name, year, budget, rationale, department.name, goals.all(), long_goals, annual_goals
 - goal: pk, project_id, term, position, name, text, indicators.all()
 - row: pk, goal_id, position, level1, level2, level3, value, comparator, number, unit, basis,
   and what the indicator library knows of its name (`Indicator.objects.with_library()`)
@@ -26,7 +26,7 @@ from projects.models import Goal
 ROW_FIELDS = ("pk", "goal_id", "position", "level1", "level2", "level3", "value")
 ROW_FIELDS += ("comparator", "number", "unit", "basis", "library_unit", "library_projects")
 GOAL_FIELDS = ("pk", "project_id", "term", "position", "name", "text")
-PROJECT_FIELDS = ("pk", "name", "year", "budget", "department__name")
+PROJECT_FIELDS = ("pk", "name", "year", "budget", "rationale", "department__name")
 
 
 class Related(tuple):
@@ -64,11 +64,12 @@ class TreeProject:
         "last_year",
         "name",
         "pk",
+        "rationale",
         "year",
     )
 
     def __init__(self, values, department, goals):
-        self.pk, self.name, self.year, self.budget, _ = values
+        self.pk, self.name, self.year, self.budget, self.rationale, _ = values
         self.department = department
         self.goals = goals
 

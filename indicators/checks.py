@@ -682,15 +682,29 @@ _YEAR_RANGE = re.compile(r"(?<!\d)(20\d{2})\s*年?\s*(?:-|—|–|~|～|至|到)
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?=\s*年)")
 
 
-def earlier_years(text, year):
-    """The years before `year` that `text` names as its own time (not in a cited title)."""
+def named_years(text):
+    """The years `text` names as its own time (not in a cited title), in order."""
     text = _CITED.sub(" ", text or "")
     named = []
     for match in _YEAR_RANGE.finditer(text):
         named.append(int(match.group(2)))
     for match in _YEAR.finditer(_YEAR_RANGE.sub(" ", text)):
         named.append(int(match.group(1)))
-    return sorted({named_year for named_year in named if named_year < year})
+    return sorted(set(named))
+
+
+def earlier_years(text, year):
+    """The years before `year` that `text` names as its own time (not in a cited title)."""
+    return [named for named in named_years(text) if named < year]
+
+
+def outdated_rationale(text, year):
+    """The year a 立项依据 was written for, when that is before `year`: its latest year.
+    A rationale tells the project's history (因2021年…开馆), so an earlier year is fine
+    as long as the text also names the project's own year or a later one; a copy from
+    last year keeps only last year's (故申请2025年…预算项目)."""
+    named = named_years(text)
+    return named[-1:] if named and named[-1] < year else []
 
 
 def _excerpt(text, year):
@@ -711,20 +725,24 @@ def _year_message(field, text, years, project_year):
     "YEAR_MISMATCH",
     WARNING,
     "文字写的是以前年度",
-    "项目名称、目标说明和指标写明的年份早于项目年度（如2027年度的项目写着“2026年平台稳定运行”），"
-    "多为复制上年项目后未更新；跨年度的期间（2025-2027年）按结束年份看，引用的文件名称和文号不计。",
+    "项目名称、立项依据、目标说明和指标写明的年份早于项目年度（如2027年度的项目写着“2026年平台稳定运行”），"
+    "多为复制上年项目后未更新；跨年度的期间（2025-2027年）按结束年份看，引用的文件名称和文号不计；"
+    "立项依据可以讲述以前年度的情况，只看其中最晚的年份。",
     GUIDANCE_SHEET,
 )
 def year_mismatch(project):
     years = earlier_years(project.name, project.year)
     if years:
         yield None, None, None, _year_message("项目名称", project.name, years, project.year)
+    years = outdated_rationale(project.rationale, project.year)
+    if years:
+        yield None, None, None, _year_message("立项依据", project.rationale, years, project.year)
     for goal in project.goals.all():
         years = earlier_years(goal.text, project.year)
         if years:
             yield goal, None, None, _year_message(f"“{goal.name}”的目标说明", goal.text, years, project.year)
     for goal, number, row in filled_rows(project):
-        for field, text in (("三级指标", row.level3), ("指标值", row.value)):
+        for field, text in (("三级指标", row.level3), ("指标值", row.value), ("指标值确定依据", row.basis)):
             years = earlier_years(text, project.year)
             if years:
                 yield goal, number, row, _year_message(field, text, years, project.year)
@@ -895,6 +913,12 @@ def findings_by_indicator(findings):
         if finding.indicator_id is not None:
             grouped[finding.indicator_id].append(finding)
     return dict(grouped)
+
+
+def project_findings(findings):
+    """The findings about the project as a whole (its name, 立项依据, budget), for the
+    editor's basic fields."""
+    return [finding for finding in findings if finding.goal_id is None and finding.indicator_id is None]
 
 
 def findings_by_goal(findings):

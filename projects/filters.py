@@ -26,9 +26,15 @@ class ProjectFilter(django_filters.FilterSet):
         model = Project
         fields = ["q", "year", "department", "project_type", "status"]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, statuses=None, **kwargs):
+        """`statuses`: the only states the list can hold (我的待办: 草稿 and 已退回), so the
+        状态 filter offers no state that never matches there."""
         super().__init__(*args, **kwargs)
         self.filters["department"].queryset = Department.objects.restrict(user, "view")
+        if statuses is not None:
+            self.filters["status"].extra["choices"] = [
+                (value, label) for value, label in Status.choices if value in statuses
+            ]
 
     def search(self, queryset, name, value):
         """Names, rationale and indicator names (三级指标)."""

@@ -23,8 +23,6 @@ sentences that say where (``年度绩效目标1第3行：三级指标不能为�
 the tree in one transaction with an atomic version compare-and-increment.
 """
 
-import re
-
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
@@ -32,7 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from indicators import framework
-from indicators.checks import findings_by_goal, findings_by_indicator
+from indicators.checks import findings_by_goal, findings_by_indicator, project_findings
 from indicators.fixes import row_fix
 from indicators.values import normalize_number, parse_value
 
@@ -349,6 +347,34 @@ class GoalBlock:
         return [form for form in self.ordered_rows() if not _deleted(form) and form.has_changed()]
 
 
+def ordered_blocks(blocks):
+    return [block for _, block in sorted(enumerate(blocks), key=lambda p: _order_key(p[1].form, p[0]))]
+
+
+def live_blocks(blocks):
+    return [block for block in ordered_blocks(blocks) if not block.deleted]
+
+
+def name_blocks(blocks):
+    """Number the goals per term in order (长期绩效目标1, 年度绩效目标2 …), as on the sheet."""
+    counts = {}
+    for block in live_blocks(blocks):
+        term = block.term if block.term in Goal.Term.values else Goal.Term.ANNUAL
+        counts[term] = counts.get(term, 0) + 1
+        block.name = Goal.default_name(term, counts[term])
+
+
+def bound_blocks(data):
+    """The goal formset and the named goal blocks of posted editor data."""
+    goal_formset = GoalFormSet(data, prefix="goals")
+    blocks = [
+        GoalBlock(form, IndicatorFormSet(data, prefix=f"g{index}"), index)
+        for index, form in enumerate(goal_formset.forms)
+    ]
+    name_blocks(blocks)
+    return goal_formset, blocks
+
+
 class ProjectEditor:
     """All forms of the editor page, bound or initial, and their one-transaction save."""
 
@@ -359,14 +385,11 @@ class ProjectEditor:
         self.errors = []  # page-level messages in Chinese
         self.stored_goals, self.stored_rows = [], []  # the page as loaded (GET), for findings
         self.fix_count = 0  # rows with a one-click fix (see attach_findings)
+        self.project_findings = []  # the review checks' findings about the whole project
         self.conflict = None  # a Conflict after a refused save
         self.project_form = ProjectForm(data, instance=self.project, user=user)
         if data is not None:
-            self.goal_formset = GoalFormSet(data, prefix="goals")
-            self.blocks = [
-                GoalBlock(form, IndicatorFormSet(data, prefix=f"g{index}"), index)
-                for index, form in enumerate(self.goal_formset.forms)
-            ]
+            self.goal_formset, self.blocks = bound_blocks(data)
         else:
             goals = self.initial_goals()
             self.goal_formset = GoalFormSet(
@@ -388,19 +411,31 @@ class ProjectEditor:
                 self.blocks.append(
                     GoalBlock(form, IndicatorFormSet(prefix=f"g{index}", initial=initial), index)
                 )
-        self.name_goals()
+            name_blocks(self.blocks)
 
     def attach_findings(self, findings):
         """Put the review checks' findings of the stored project next to the goal and
         the row they concern (the page as loaded, rows in stored order)."""
         by_goal, by_row = findings_by_goal(findings), findings_by_indicator(findings)
+        self.project_findings = project_findings(findings)
         stored = zip(self.stored_goals, self.stored_rows, strict=True)
         for block, (goal, rows) in zip(self.blocks, stored, strict=True):
             block.findings = by_goal.get(goal.pk, [])
             for form, row in zip(block.rows.forms, rows, strict=False):
                 form.findings = by_row.get(row.pk, [])
-                form.fix = row_fix(row.level1, row.level2)
-                self.fix_count += form.fix is not None
+                self.attach_fix(form, row.level1, row.level2)
+
+    def attach_fix(self, form, level1, level2):
+        """The one-click fix of a row, for its button (and the count of the 全部 button)."""
+        form.fix = row_fix(level1, level2)
+        self.fix_count += form.fix is not None
+
+    def attach_posted_fixes(self):
+        """The fixes of the rows as posted, when the page comes back unsaved (an error, a
+        conflict): the buttons stay next to their rows, 全部一键修正 above."""
+        for block in self.live_blocks():
+            for form in block.live_rows():
+                self.attach_fix(form, form["level1"].value(), form["level2"].value())
 
     def initial_goals(self):
         """The stored goals, plus an empty one for a term that has none (long first)."""
@@ -413,19 +448,10 @@ class ProjectEditor:
         return goals
 
     def ordered_blocks(self):
-        return [
-            block for _, block in sorted(enumerate(self.blocks), key=lambda p: _order_key(p[1].form, p[0]))
-        ]
+        return ordered_blocks(self.blocks)
 
     def live_blocks(self):
-        return [block for block in self.ordered_blocks() if not block.deleted]
-
-    def name_goals(self):
-        counts = {}
-        for block in self.live_blocks():
-            term = block.term if block.term in Goal.Term.values else Goal.Term.ANNUAL
-            counts[term] = counts.get(term, 0) + 1
-            block.name = Goal.default_name(term, counts[term])
+        return live_blocks(self.blocks)
 
     # -- templates for new goals and rows (cloned by editor.js) --------------
     @property
@@ -520,29 +546,59 @@ class ProjectEditor:
         return project
 
 
-ROW_KEY_RE = re.compile(r"^(g\d+-\d+)-level2$")
+def _level1(form):
+    return framework.canonical_level1(form["level1"].value())
+
+
+def _move_to_level1(order, row, level1):
+    """Move `row`, now under `level1`, within `order` (a table's rows as shown): to the end
+    of that level 1's rows, or, when the table has none, where the framework's order
+    (成本, 产出, 效益, 满意度) puts it. A row already next to one of its level 1 stays.
+    Returns whether it moved."""
+    at = order.index(row)
+    others = order[:at] + order[at + 1 :]
+    if any(_level1(form) == level1 for form in others[max(at - 1, 0) : at + 1]):
+        return False
+    same = [n for n, form in enumerate(others) if _level1(form) == level1]
+    if same:
+        to = same[-1] + 1
+    else:
+        rank = framework.LEVEL1.index(level1)
+        earlier = [n for n, form in enumerate(others) if _level1(form) in framework.LEVEL1[:rank]]
+        to = earlier[-1] + 1 if earlier else 0
+    others.insert(to, row)
+    order[:] = others
+    return to != at
 
 
 def apply_fixes(data, target):
     """The posted editor data with the one-click fixes applied (`indicators.fixes`): to the
-    row whose stored id is `target`, or to every row for "all". Returns the new data
-    and a Chinese line per row changed."""
+    row whose stored id (or, for a row not yet saved, form prefix) is `target`, or to every
+    row for "all". A row that changes its level 1 also moves to that level 1's rows (the
+    positions renumbered), so the printed sheet keeps one block per level 1. Returns the
+    new data and a Chinese line per row changed, naming its table (长期/年度绩效目标N)."""
     data = data.copy()
     done = []
-    for key in sorted(data, key=lambda key: [int(n) if n.isdigit() else n for n in re.split(r"(\d+)", key)]):
-        match = ROW_KEY_RE.match(key)
-        if not match or data.get(f"{match[1]}-DELETE") in ("on", "true", "1"):
-            continue
-        prefix = match[1]
-        if target != "all" and (data.get(f"{prefix}-id") or "") != target:
-            continue
-        fix = row_fix(data.get(f"{prefix}-level1"), data.get(key))
-        if fix is None:
-            continue
-        for name, value in fix.changes.items():
-            data[f"{prefix}-{name}"] = value
-        level3 = (data.get(f"{prefix}-level3") or "").strip() or "（未填三级指标）"
-        done.append(f"“{level3}”{fix.label}")
+    for block in live_blocks(bound_blocks(data)[1]):  # the forms read `data` as it changes
+        order = block.live_rows()
+        moved = False
+        for form in list(order):
+            if target != "all" and target not in (form["id"].value() or "", form.prefix):
+                continue
+            fix = row_fix(form["level1"].value(), form["level2"].value())
+            if fix is None:
+                continue
+            for name, value in fix.changes.items():
+                data[f"{form.prefix}-{name}"] = value
+            label = fix.label
+            if "level1" in fix.changes and _move_to_level1(order, form, fix.changes["level1"]):
+                moved = True
+                label += "，并排到本表“" + fix.changes["level1"] + "”的行中"
+            level3 = (form["level3"].value() or "").strip() or "（未填三级指标）"
+            done.append(f"{block.name}的“{level3}”{label}")
+        if moved:
+            for position, form in enumerate(order, start=1):
+                data[f"{form.prefix}-position"] = str(position)
     return data, done
 
 

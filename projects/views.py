@@ -115,6 +115,10 @@ class TodoListView(ProjectListView):
 
     action = "edit"
 
+    def get_filterset_kwargs(self, filterset_class):
+        # The states `restrict(user, "edit")` reaches: the 状态 filter offers only these.
+        return {**super().get_filterset_kwargs(filterset_class), "statuses": Project.EDITABLE_STATUSES}
+
     def get_table_kwargs(self):
         # 已退回 (returned) sorts before 草稿 (draft)
         return {**super().get_table_kwargs(), "order_by": ("-status", "-year", "name")}
@@ -161,6 +165,10 @@ def _fix_reason(fixed):
     return change_reason("一键修正：" + "；".join(fixed)) if fixed else ""
 
 
+def _fixed_text(fixed):
+    return f"一键修正{len(fixed)}行：" + "；".join(fixed) + "。"
+
+
 def _run_editor(request, project=None):
     if request.method == "POST":
         data, fixed = request.POST, []
@@ -187,7 +195,7 @@ def _run_editor(request, project=None):
                 saved = None
             if saved is not None:
                 if fixed:
-                    messages.info(request, f"已一键修正{len(fixed)}行：" + "；".join(fixed) + "。")
+                    messages.info(request, "已" + _fixed_text(fixed))
                 found = check_project(Project.objects.with_tree().get(pk=saved.pk))
                 if not found:
                     messages.success(request, f"已保存项目“{saved.name}”。审核检查未发现问题。")
@@ -197,6 +205,9 @@ def _run_editor(request, project=None):
                     request, f"已保存项目“{saved.name}”。审核检查发现{counts}，已在相应的目标和指标行旁标出。"
                 )
                 return redirect("projects:edit", pk=saved.pk)
+        if fixed and editor.errors:
+            messages.warning(request, "已在本页" + _fixed_text(fixed) + "但本页还有错误，尚未保存。")
+        editor.attach_posted_fixes()
         status = 409 if editor.errors and editor.errors[0].startswith("其他人已修改") else 200
         return render(request, "projects/project_form.html", _editor_context(editor), status=status)
     editor = ProjectEditor(request.user, project)

@@ -173,14 +173,47 @@ def _who_may(project, action):
     return f"本单位（{project.department}）的审核人"
 
 
-def guard(project, user, action):
-    """Raise TransitionNotAllowed unless `user` may take `action` on `project` now."""
+def _actor(transition):
+    """Who took a step, as a sentence names them: 鄂州市数据局（沈和） for a review step."""
+    user = transition.user
+    name = (user.get_full_name() or user.get_username()) if user else ""
+    if transition.body:
+        return f"{transition.body}（{name}）" if name else transition.body
+    return name or "填报人"
+
+
+def overtaken(project, action, seen):
+    """Why a step from a page showing version `seen` comes too late: what happened since."""
+    since = project.transitions.select_related("user").filter(version__gt=seen).order_by("-at", "-id").first()
+    if since is None:  # changed in the editor, not by a workflow step
+        return f"项目在您打开页面后已被修改（现为第{project.version}版），请查看最新内容后再{action.label}。"
+    done = (
+        f"{_actor(since)}已于{timezone.localtime(since.at):%Y-%m-%d %H:%M}{since.get_action_display()}此项目"
+    )
+    late = "请查看最新内容后再" if action.allows(project.status) else "不能再"
+    return f"项目在您打开页面后已被修改：{done}，现为“{project.get_status_display()}”，{late}{action.label}。"
+
+
+def _stale(project, version):
+    return version is not None and str(version).strip() != str(project.version)
+
+
+def guard(project, user, action, version=None):
+    """Raise TransitionNotAllowed unless `user` may take `action` on `project` now.
+
+    `version` is the version the user's page showed: a holder of the permission whose
+    page is out of date gets a TransitionRefused that says what happened since (the
+    project was returned, withdrawn, approved …), not a bare 403; a request that the
+    page could never have sent (no such role, a state the page did not show) stays 403."""
     if Project.objects.restrict(user, action.permission).filter(pk=project.pk).exists():
-        if action.allows(project.status):
+        if action.allows(project.status) and not _stale(project, version):
             return
     elif not Department.objects.restrict(user, action.permission).filter(pk=project.department_id).exists():
         # Not a holder of the permission in this unit at all.
         raise TransitionNotAllowed(f"只有{_who_may(project, action)}可以{action.label}此项目。")
+    if _stale(project, version):
+        seen = str(version).strip()
+        raise TransitionRefused(overtaken(project, action, int(seen) if seen.isdigit() else project.version))
     if not action.allows(project.status):
         raise TransitionNotAllowed(
             f"项目当前状态为“{project.get_status_display()}”，不能{action.label}"
@@ -245,11 +278,7 @@ def _perform(project, user, action, comment, *, confirm_warnings, version):
             .select_related("department__parent")
             .get(pk=project.pk)
         )
-        guard(locked, user, action)
-        if version is not None and str(version).strip() != str(locked.version):
-            raise TransitionRefused(
-                f"项目在您打开页面后已被修改（现为第{locked.version}版），请查看最新内容后再{action.label}。"
-            )
+        guard(locked, user, action, version)
         if action.comment_required and not comment:
             raise TransitionRefused(f"请填写{action.comment_label}。")
         if code == "submit":

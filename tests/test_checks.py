@@ -543,3 +543,39 @@ def test_a_text_naming_an_earlier_year_is_a_warning_naming_the_field_and_the_yea
     assert places(Project.objects.with_tree().get(pk=project.pk), "YEAR_MISMATCH") == set()
     Project.objects.filter(pk=project.pk).update(year=2028)
     assert ("long", None, "YEAR_MISMATCH") in places(Project.objects.with_tree().get(pk=project.pk))
+
+
+@pytest.mark.parametrize(
+    ("year", "rationale", "flagged"),
+    [
+        # the seed's 市民中心水电费: a history (2021) and the year applied for
+        (2025, "又因2021年规划馆开馆水电费增加，故申请2025年市民中心水电费预算项目。", False),
+        (2026, "又因2021年规划馆开馆水电费增加，故申请2025年市民中心水电费预算项目。", True),
+        (2026, "2021年规划馆开馆，支出增加。", True),  # only earlier years: written for then
+        (2026, "2025年完成一期建设，2026年开展二期。", False),
+        (2026, "根据《2025年数字政府建设要点》（鄂政办〔2025〕3号）。", False),  # cited titles
+        (2026, "", False),
+    ],
+)
+def test_a_rationale_is_flagged_when_its_latest_year_is_before_the_project(db, year, rationale, flagged):
+    project = make_project()
+    Project.objects.filter(pk=project.pk).update(year=year, rationale=rationale)
+    found = [
+        f for f in check_project(Project.objects.with_tree().get(pk=project.pk)) if f.rule == "YEAR_MISMATCH"
+    ]
+    assert bool(found) == flagged
+    if flagged:
+        [finding] = found
+        assert (finding.table, finding.goal, finding.row) == (None, None, None)
+        assert finding.message.startswith("立项依据写的是") and f"本项目是{year}年度" in finding.message
+
+
+def test_a_basis_naming_an_earlier_year_is_flagged(db):
+    row = ("产出指标", "数量指标", "培训人次", "≥500人", "2025年计划标准")
+    project = make_project(annual=replaced(GOOD, 1, row))
+    Project.objects.filter(pk=project.pk).update(year=2026)
+    found = [
+        f for f in check_project(Project.objects.with_tree().get(pk=project.pk)) if f.rule == "YEAR_MISMATCH"
+    ]
+    assert [(f.table, f.row) for f in found] == [("annual", 2)]
+    assert found[0].message.startswith("指标值确定依据写的是2025年")

@@ -106,6 +106,17 @@ def test_copy_to_next_year_makes_a_draft_with_the_same_goals(client, seed):
     assert Project.objects.filter(year=2026).count() == 1
 
 
+def test_a_copy_whose_rationale_still_applies_for_last_year_is_flagged(client, seed):
+    make_user("seedfiller", unit(SEED_DEPARTMENT))
+    client.login(username="seedfiller", password=PASSWORD)
+    original = next(p for p in seed if p.name == "市民中心水电费")
+    assert original.rationale.endswith("故申请2025年市民中心水电费预算项目。")
+    editor = client.post(reverse("projects:copy", args=[original.pk]), follow=True).content.decode()
+    assert "立项依据写的是2025年（“2025年市民中心水电费预算项目。”），本项目是2026年度" in editor
+    original_page = client.get(reverse("projects:edit", args=[original.pk])).content.decode()
+    assert "立项依据写的是" not in original_page  # the 2025 project names 2025: fine
+
+
 def test_a_project_with_a_long_name_is_copied_and_its_history_says_from_where(logged_in, home):
     # The name (up to 200 characters) does not fit the history's 100-character note whole.
     name = "关于" + "全市政务服务一体化平台运维" * 12 + "项目"

@@ -141,3 +141,69 @@ def test_the_list_marks_returned_and_my_todo_holds_returned_and_drafts(users, cl
     client.force_login(users["reviewer"])
     assert client.get(reverse("projects:todo")).status_code == 403
     assert f'href="{reverse("projects:todo")}"' not in client.get(reverse("projects:list")).content.decode()
+
+
+def post_from_the_page(client, project, code, seen, **data):
+    """A workflow button of a project page that showed version `seen`, followed."""
+    url = reverse(f"projects:{code}", args=[project.pk])
+    return client.post(url, {"version": seen, **data}, follow=True)
+
+
+def test_a_stale_withdraw_goes_back_to_the_page_saying_what_happened(users, client):
+    project = clean_project()
+    project.submit(users["filler"])
+    client.force_login(users["filler"])
+    seen = project.version  # the page with 撤回, still open
+    project.send_back(users["reviewer"], "请补充依据")
+    before = state(project)
+    response = post_from_the_page(client, project, "withdraw", seen)
+    assert response.redirect_chain == [(reverse("projects:detail", args=[project.pk]), 302)]
+    page = response.content.decode()
+    assert "未能撤回：项目在您打开页面后已被修改：鄂州市数据局（沈和）已于" in page
+    assert "退回此项目，现为“已退回”，不能再撤回。" in page
+    assert state(project) == before
+    # the same request without the page's version is not what a page sends: 403
+    response = client.post(reverse("projects:withdraw", args=[project.pk]))
+    assert response.status_code == 403 and state(project) == before
+
+
+def test_a_review_step_after_the_submitter_withdrew_says_so(users, client):
+    project = clean_project()
+    project.submit(users["filler"])
+    client.force_login(users["reviewer"])
+    seen = project.version
+    project.withdraw(users["filler"], "预算要调整")
+    before = state(project)
+    for code, comment in (("approve", ""), ("return", "请修改")):
+        response = post_from_the_page(client, project, code, seen, comment=comment)
+        assert response.redirect_chain == [(reverse("projects:detail", args=[project.pk]), 302)]
+        page = response.content.decode()
+        label = "批复" if code == "approve" else "退回"
+        assert f"未能{label}：项目在您打开页面后已被修改：田宝已于" in page
+        assert f"撤回此项目，现为“草稿”，不能再{label}。" in page
+        assert state(project) == before
+
+
+def test_a_stale_page_of_someone_without_the_role_is_still_refused_with_403(users, client):
+    project = clean_project()
+    project.submit(users["filler"])
+    seen = project.version
+    project.send_back(users["reviewer"], "请修改")
+    before = state(project)
+    client.force_login(users["reviewer"])  # a reviewer never had 撤回
+    assert client.post(reverse("projects:withdraw", args=[project.pk]), {"version": seen}).status_code == 403
+    client.force_login(users["other_filler"])  # another unit: not even visible
+    assert client.post(reverse("projects:withdraw", args=[project.pk]), {"version": seen}).status_code == 404
+    assert state(project) == before
+
+
+def test_my_todo_offers_only_the_states_it_holds(users, client):
+    import re
+
+    client.force_login(users["filler"])
+    todo = client.get(reverse("projects:todo")).content.decode()
+    select = todo[todo.index('name="status"') : todo.index("</select>", todo.index('name="status"'))]
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select) == ["全部", "草稿", "已退回"]
+    listed = client.get(reverse("projects:list")).content.decode()  # the list keeps every state
+    select = listed[listed.index('name="status"') : listed.index("</select>", listed.index('name="status"'))]
+    assert "已批复" in select and "待财政审核" in select
