@@ -28,7 +28,7 @@ class Command(BaseCommand):
             "--kind", choices=Kind.values, required=True, help="monitoring（运行监控）或 evaluation（自评）"
         )
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--cutoff", help="截止日期，如 2025-06-30（运行监控必填；自评固定为12月31日，可省略）")
+        parser.add_argument("--cutoff", help="截止日期，如 2025-06-30（运行监控必填；自评固定为12月31日）")
 
     def handle(self, *args, kind, year, cutoff, **options):
         cutoff = parse_date(cutoff)
