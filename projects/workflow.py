@@ -177,25 +177,40 @@ def _actor(transition):
     """Who took a step, as a sentence names them: 鄂州市数据局（沈和） for a review step."""
     user = transition.user
     name = (user.get_full_name() or user.get_username()) if user else ""
-    if transition.body:
-        return f"{transition.body}（{name}）" if name else transition.body
+    body = getattr(transition, "body", "")  # a monitoring form's steps name no body
+    if body:
+        return f"{body}（{name}）" if name else body
     return name or "填报人"
 
 
-def overtaken(project, action, seen):
-    """Why a step from a page showing version `seen` comes too late: what happened since."""
-    since = project.transitions.select_related("user").filter(version__gt=seen).order_by("-at", "-id").first()
+def overtaken(subject, action, seen, noun="项目", deed=None):
+    """Why a step from a page showing version `seen` of `subject` (a project, or anything
+    with `version`, a status and `transitions` that record their version: a monitoring
+    form) comes too late: what happened since. `noun` names the subject; `deed(step)`
+    says what a step did to it (default: 退回此项目)."""
+    since = subject.transitions.select_related("user").filter(version__gt=seen).order_by("-at", "-id").first()
+    changed = f"{noun}在您打开页面后已被修改"
     if since is None:  # changed in the editor, not by a workflow step
-        return f"项目在您打开页面后已被修改（现为第{project.version}版），请查看最新内容后再{action.label}。"
-    done = (
-        f"{_actor(since)}已于{timezone.localtime(since.at):%Y-%m-%d %H:%M}{since.get_action_display()}此项目"
-    )
-    late = "请查看最新内容后再" if action.allows(project.status) else "不能再"
-    return f"项目在您打开页面后已被修改：{done}，现为“{project.get_status_display()}”，{late}{action.label}。"
+        return f"{changed}（现为第{subject.version}版），请查看最新内容后再{action.label}。"
+    did = deed(since) if deed else f"{since.get_action_display()}此{noun}"
+    done = f"{_actor(since)}已于{timezone.localtime(since.at):%Y-%m-%d %H:%M}{did}"
+    late = "请查看最新内容后再" if action.allows(subject.status) else "不能再"
+    return f"{changed}：{done}，现为“{subject.get_status_display()}”，{late}{action.label}。"
 
 
-def _stale(project, version):
-    return version is not None and str(version).strip() != str(project.version)
+def page_is_stale(subject, version):
+    """Whether a page that showed `version` (None: no page's version given) is out of date."""
+    return version is not None and str(version).strip() != str(subject.version)
+
+
+def refuse_stale(subject, action, version, **wording):
+    """Raise TransitionRefused saying what happened since, when the page showed an older
+    version of `subject` than the stored one (`wording`: overtaken's noun and deed)."""
+    if page_is_stale(subject, version):
+        seen = str(version).strip()
+        raise TransitionRefused(
+            overtaken(subject, action, int(seen) if seen.isdigit() else subject.version, **wording)
+        )
 
 
 def guard(project, user, action, version=None):
@@ -206,14 +221,12 @@ def guard(project, user, action, version=None):
     project was returned, withdrawn, approved …), not a bare 403; a request that the
     page could never have sent (no such role, a state the page did not show) stays 403."""
     if Project.objects.restrict(user, action.permission).filter(pk=project.pk).exists():
-        if action.allows(project.status) and not _stale(project, version):
+        if action.allows(project.status) and not page_is_stale(project, version):
             return
     elif not Department.objects.restrict(user, action.permission).filter(pk=project.department_id).exists():
         # Not a holder of the permission in this unit at all.
         raise TransitionNotAllowed(f"只有{_who_may(project, action)}可以{action.label}此项目。")
-    if _stale(project, version):
-        seen = str(version).strip()
-        raise TransitionRefused(overtaken(project, action, int(seen) if seen.isdigit() else project.version))
+    refuse_stale(project, action, version)
     if not action.allows(project.status):
         raise TransitionNotAllowed(
             f"项目当前状态为“{project.get_status_display()}”，不能{action.label}"

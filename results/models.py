@@ -266,7 +266,7 @@ def _fund_part(key):
 
 
 class ResultFormQuerySet(models.QuerySet):
-    def restrict(self, user, action="view"):
+    def restrict(self, user, action="view", *, any_state=False):
         """The forms `user` may `action`; every view, export, import and command of the
         stage goes through here, and here through the projects' one door
         (projects/permissions.py).
@@ -275,6 +275,7 @@ class ResultFormQuerySet(models.QuerySet):
         import: drafts and returned forms of the units where the user is 填报人;
         review: submitted forms of the units the user reviews (the unit's 审核人, its
         主管部门's with scope tree, the finance reviewer who manages it).
+        `any_state`: those forms whatever their state (the user holds the role there).
         """
         from projects import permissions
 
@@ -288,7 +289,8 @@ class ResultFormQuerySet(models.QuerySet):
         units = permissions.unit_condition(user, UNIT_ACTIONS[action], field="project__department_id")
         if units is None:
             return self.none()
-        return forms.filter(units, status__in=ACTION_STATES[action])
+        forms = forms.filter(units)
+        return forms if any_state else forms.filter(status__in=ACTION_STATES[action])
 
     def with_rows(self):
         rows = models.Prefetch("rows", queryset=ResultRow.objects.select_related("adjusted_by"))

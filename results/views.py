@@ -54,7 +54,7 @@ from .scoring import points_text
 from .services import import_results
 from .stats import UNSCORED
 from .tables import EvaluationTable, ResultFormTable
-from .workflow import ACTIONS, actions_for, adjust_score
+from .workflow import ACTIONS, SAVE, actions_for, adjust_score, guard
 
 GRADES = tuple(label for _, label in scoring.GRADES)
 
@@ -233,9 +233,10 @@ def form_page(request, pk):
     editor, status = None, 200
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied(f"此{form.noun}当前不能由您填写。")
+            return _not_editable(request, form)
         editor = editor_for(form, request.POST, rows=rows)
         if editor.is_valid():
+            seen = editor.funds.cleaned_data.get("version")
             try:
                 editor.save(request.user)
             except StaleVersion:
@@ -249,7 +250,7 @@ def form_page(request, pk):
                 )
                 status = 409
             else:
-                return _after_save(request, form)
+                return _after_save(request, form, editor.changed, form.version if editor.changed else seen)
     elif can_edit:
         editor = editor_for(form, rows=rows)
     context = {
@@ -331,16 +332,34 @@ def adjust(request, pk):
     return redirect("results:form", pk=form.pk)
 
 
-def _after_save(request, form):
+def _not_editable(request, form):
+    """A 保存 or 保存并提交 of a form the user may not fill now: when the user's page is
+    out of date (the form was submitted, returned and resubmitted, confirmed …), back to
+    the form saying what happened, nothing changed; otherwise (no such role, no page's
+    version, a state the page never showed) 403."""
+    action = ACTIONS["submit"] if request.POST.get("action") == "submit" else SAVE
+    try:
+        guard(form, request.user, action, request.POST.get("version"))
+    except TransitionRefused as exc:
+        messages.error(request, f"未能{action.label}：{exc.message}")
+        return redirect("results:form", pk=form.pk)
+    except TransitionNotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    raise PermissionDenied(f"此{form.noun}当前不能由您填写。")  # editable again meanwhile
+
+
+def _after_save(request, form, saved, version):
+    """After the editor's save (`saved`: something changed), 保存并提交 submits the form
+    the page showed (`version`): not one returned or changed since."""
     if request.POST.get("action") != "submit":
         messages.success(request, "已保存。进度和预警已按填写的数值重新计算。")
         return redirect("results:form", pk=form.pk)
     try:
-        form.submit(request.user)
+        form.submit(request.user, version=version)
     except TransitionNotAllowed as exc:
         raise PermissionDenied(exc.message) from None
     except TransitionRefused as exc:
-        messages.error(request, f"已保存，但未能提交：{exc.message}")
+        messages.error(request, f"{'已保存，但' if saved else ''}未能提交：{exc.message}")
         for finding in exc.findings:
             messages.warning(request, finding)
         return redirect("results:form", pk=form.pk)

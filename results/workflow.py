@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from projects.workflow import Action, TransitionNotAllowed, TransitionRefused
+from projects.workflow import Action, TransitionNotAllowed, TransitionRefused, page_is_stale, refuse_stale
 
 from .models import FormStatus, FormTransition, ResultForm
 
@@ -38,6 +38,10 @@ ACTIONS = {
 }
 
 
+# The editor's 保存: not a workflow step, but refused like one when the page is stale.
+SAVE = Action("save", "保存", (FormStatus.DRAFT, FormStatus.RETURNED), None, "edit", "", False)
+
+
 class FormIncomplete(TransitionRefused):
     """The form lacks values, reasons or measures; `findings` lists them."""
 
@@ -55,18 +59,44 @@ def actions_for(form, user):
     return [action for action in possible if may[action.permission]]
 
 
-def guard(form, user, action):
-    if not action.allows(form.status):
-        raise TransitionNotAllowed(
-            f"{form.noun}当前状态为“{form.get_status_display()}”，不能{action.label}"
-            f"（只有{'、'.join(FormStatus(s).label for s in action.sources)}的{form.noun}"
-            f"可以{action.label}）。"
-        )
-    if not _may(user, form, action.permission):
-        who = "填报人" if action.permission == "submit" else "审核人"
+def _holds(user, form, permission):
+    """Whether `user` takes `permission`'s steps in the form's unit, whatever its state."""
+    return ResultForm.objects.restrict(user, permission, any_state=True).filter(pk=form.pk).exists()
+
+
+def _wording(form):
+    """How a stale page's refusal names the form and what a step did to it."""
+
+    def deed(step):
+        if step.action == ADJUST.code:
+            return f"调整了此{form.noun}的得分"
+        return f"{step.get_action_display()}此{form.noun}"
+
+    return {"noun": form.noun, "deed": deed}
+
+
+def guard(form, user, action, version=None):
+    """Raise TransitionNotAllowed unless `user` may take `action` on `form` now.
+
+    As for projects (`projects.workflow.guard`): `version` is the version the user's
+    page showed; a holder of the role in the form's unit whose page is out of date gets
+    a TransitionRefused that says what happened since (returned, confirmed …), not a
+    bare 403; a request no page could have sent (no such role, a state the page did not
+    show) stays 403."""
+    if _may(user, form, action.permission):
+        if action.allows(form.status) and not page_is_stale(form, version):
+            return
+    elif not _holds(user, form, action.permission):
+        who = "填报人" if action.permission in ("submit", "edit") else "审核人"
         raise TransitionNotAllowed(
             f"只有本单位（{form.department_name}）的{who}可以{action.label}此{form.noun}。"
         )
+    refuse_stale(form, action, version, **_wording(form))
+    raise TransitionNotAllowed(
+        f"{form.noun}当前状态为“{form.get_status_display()}”，不能{action.label}"
+        f"（只有{'、'.join(FormStatus(s).label for s in action.sources)}的{form.noun}"
+        f"可以{action.label}）。"
+    )
 
 
 def perform(form, user, code, comment="", *, version=None):
@@ -75,11 +105,7 @@ def perform(form, user, code, comment="", *, version=None):
     comment = (comment or "").strip()
     with transaction.atomic():
         locked = ResultForm.objects.select_for_update().select_related("round", "project").get(pk=form.pk)
-        guard(locked, user, action)
-        if version is not None and str(version).strip() != str(locked.version):
-            raise TransitionRefused(
-                f"{locked.noun}在您打开页面后已被修改（现为第{locked.version}版），请查看最新内容后再{action.label}。"
-            )
+        guard(locked, user, action, version)
         if action.comment_required and not comment:
             raise TransitionRefused(f"请填写{action.comment_label}。")
         if code == "submit":
@@ -124,11 +150,7 @@ def adjust_score(form, user, row_id, score, reason, *, version=None):
         locked = ResultForm.objects.select_for_update().select_related("round", "project").get(pk=form.pk)
         if not locked.is_evaluation:
             raise TransitionNotAllowed("只有绩效自评表可以调整得分。")
-        guard(locked, user, ADJUST)
-        if version is not None and str(version).strip() != str(locked.version):
-            raise TransitionRefused(
-                f"自评表在您打开页面后已被修改（现为第{locked.version}版），请查看最新内容后再调整。"
-            )
+        guard(locked, user, ADJUST, version)
         rows = list(locked.rows.all())
         row = next((row for row in rows if str(row.pk) == str(row_id)), None)
         if row is None:

@@ -131,3 +131,95 @@ def test_the_admin_shows_no_internal_version_counter(client, everything):
     ):
         page = client.get(url).content.decode()
         assert "版本" not in visible_text(page) and 'name="version"' not in page, url
+
+
+# What django-axes writes in English on its admin pages: its labels, its records' names
+# (the models' __str__), the status column and the message of its action.
+AXES_ENGLISH = (
+    "Attempted Access",
+    "Access Log",
+    "Failed access",
+    "locked out",
+    "Locked Out",
+    "Status",
+    "Attempt Remaining",
+    "Remaining",
+    "Expiration",
+    "Expires At",
+    "Not set",
+    "HTTP",
+    "Accept",
+    "GET",
+    "POST",
+    "Data",
+    "Meta",
+    "Failed Logins",
+    "User Agent",
+    "Username",
+    "IP Address",
+    "Path",
+    "Attempt Time",
+    "Logout Time",
+    "Session",
+    "Clean up",
+    "Cleaned up",
+    "expired",
+    "access",
+    "attempt",
+    "attempts",
+    "Yes",
+    "No",
+    "user",
+    "from",
+    "for",
+    "on",
+)
+AXES_WORDS = re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, AXES_ENGLISH)) + r")(?![A-Za-z])")
+
+
+def test_the_login_protection_pages_read_in_chinese_with_records_on_them(client, everything):
+    """Each axes page with records as a real login leaves them (an English browser name, an
+    address, a path): no English of axes' own on the lists, the change, history and delete
+    pages, the lists filtered, and after the action."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    browser = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0"
+    where = {
+        "ip_address": "10.0.0.8",
+        "user_agent": browser,
+        "path_info": "/login/",
+        "http_accept": "text/html",
+    }
+    AccessAttempt.objects.create(
+        **where, username="tianbao", get_data="next=/", post_data="username=tianbao", failures_since_start=5
+    )
+    AccessLog.objects.create(**where, username="tianbao")
+    AccessFailureLog.objects.create(**where, username="tianbao", locked_out=True)
+    client.force_login(everything)
+    pages = [reverse("admin:app_list", args=["axes"])]
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        name = model._meta.model_name
+        listed = reverse(f"admin:axes_{name}_changelist")
+        pages += [listed, f"{listed}?q=tianbao", f"{listed}?attempt_time__gte=2000-01-01"]
+        for obj in model.objects.all():
+            for view in ("change", "history", "delete"):
+                pages.append(reverse(f"admin:axes_{name}_{view}", args=[obj.pk]))
+    attempts = reverse("admin:axes_accessattempt_changelist")
+    pages += [f"{attempts}?locked_out=yes", f"{attempts}?locked_out=no"]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = visible_text(response.content.decode())
+        assert AXES_WORDS.findall(text) == [], (url, AXES_WORDS.findall(text))
+    listed = visible_text(client.get(attempts).content.decode())
+    assert "状态" in listed and "已锁定" in listed and "还可尝试4次" in listed
+    page = visible_text(
+        client.get(
+            reverse("admin:axes_accessattempt_change", args=[AccessAttempt.objects.last().pk])
+        ).content.decode()
+    )
+    assert "登录失败尝试：tianbao（10.0.0.8）" in page and "浏览器可接受的内容类型" in page
+    chosen = AccessAttempt.objects.values_list("pk", flat=True)
+    data = {"action": "cleanup_expired_attempts", "_selected_action": list(chosen)}
+    done = visible_text(client.post(attempts, data, follow=True).content.decode())
+    assert "条过期的登录失败尝试" in done and AXES_WORDS.findall(done) == []
