@@ -200,7 +200,7 @@ def test_the_login_protection_pages_read_in_chinese_with_records_on_them(client,
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         name = model._meta.model_name
         listed = reverse(f"admin:axes_{name}_changelist")
-        pages += [listed, f"{listed}?q=tianbao", f"{listed}?attempt_time__gte=2000-01-01"]
+        pages += [listed, f"{listed}?q=tianbao", f"{listed}?attempt_time__gte=2000-01-01T00:00:00%2B08:00"]
         for obj in model.objects.all():
             for view in ("change", "history", "delete"):
                 pages.append(reverse(f"admin:axes_{name}_{view}", args=[obj.pk]))
