@@ -247,16 +247,15 @@ def test_a_unit_before_the_year_of_the_title_is_the_unit_when_the_sheet_names_no
     assert "第1行：标题中的单位“鄂州市数据局”，按所选单位“甲局”导入。" in [str(r) for r in result.repairs]
 
 
-def test_a_unit_line_wins_over_the_title(db):
+def test_a_unit_line_wins_over_the_title(db, tmp_path):
     text = "鄂州市数据局2025年项目支出绩效目标表\n实施单位\t鄂州市大数据中心\n" + OTHER_LAYOUT
     result = read_text(text)
     assert result.projects[0]["department"] == "鄂州市大数据中心"
     assert not any("按标题" in str(r) for r in result.repairs)
-    path = ROOT / "test-artifacts"
-    path.mkdir(exist_ok=True)
-    (path / "单位在标题.txt").write_text(text.replace("实施单位\t鄂州市大数据中心\n", ""), encoding="utf-8")
+    path = tmp_path / "单位在标题.txt"
+    path.write_text(text.replace("实施单位\t鄂州市大数据中心\n", ""), encoding="utf-8")
     out = StringIO()
-    call_command("import_approvals", str(path / "单位在标题.txt"), stdout=out)
+    call_command("import_approvals", str(path), stdout=out)
     assert "按标题取为“鄂州市数据局”" in out.getvalue()
     assert Project.objects.get(name="政务外网运维").department.name == "鄂州市数据局"
 
