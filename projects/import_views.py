@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from .documents import layout
 from .documents.errors import ImportFormatError
-from .documents.readers import read_projects
+from .documents.readers import read_projects, unit_repairs
 from .forms import filler_unit_field
 from .models import Department, PendingImport, Status
 from .services import import_projects, log_refused, plan_import
@@ -97,6 +97,13 @@ def _pending(request, token):
     return pending
 
 
+def _read_pending(pending):
+    """The waiting file read again, with the unit chosen on the page said where the file names another."""
+    parsed = read_projects(pending.filename, bytes(pending.content))
+    unit_repairs(parsed, pending.department.name)
+    return parsed
+
+
 def _preview_context(request, pending, parsed):
     plan, seen = plan_import(parsed.projects, department=pending.department.name, user=request.user)
     items = []
@@ -130,7 +137,7 @@ def import_preview(request, token):
     """Step 2: what was understood, and what the import would do; confirm or cancel."""
     pending = _pending(request, token)
     try:
-        parsed = read_projects(pending.filename, bytes(pending.content))
+        parsed = _read_pending(pending)
     except ImportFormatError as exc:  # the readers changed since the upload
         pending.delete()
         return render(
@@ -154,7 +161,7 @@ def import_confirm(request, token):
         messages.info(request, f"已取消导入“{pending.filename}”，未导入任何数据。")
         return redirect("projects:import")
     try:
-        parsed = read_projects(pending.filename, bytes(pending.content))
+        parsed = _read_pending(pending)
         report = import_projects(
             parsed.projects, department=pending.department.name, user=request.user, expected=pending.seen
         )

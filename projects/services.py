@@ -31,6 +31,7 @@ class ImportReport:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
+    new_units: list = field(default_factory=list)  # names of the units the import created
 
     @property
     def projects(self):
@@ -210,12 +211,15 @@ class ImportRefused(ImportFormatError):
     """An import that would change what the workflow owns; nothing was stored."""
 
 
-def _unit(name, departments, data, user):
-    """The unit of a project to import, if `user` may import into it."""
+def _unit(name, departments, data, user, created=None):
+    """The unit of a project to import, if `user` may import into it; the name of a unit
+    created for it is added to `created`."""
     if not name:
         raise ImportFormatError("", f"项目“{data['name']}”没有预算单位，请指定预算单位（--department）。")
     if name not in departments:
-        departments[name], _ = Department.objects.get_or_create(name=name)
+        departments[name], made = Department.objects.get_or_create(name=name)
+        if made and created is not None:
+            created.append(name)
         if not Department.objects.restrict(user, "import").contains(departments[name]):
             raise ImportRefused("", f"您不是“{name}”的填报人，不能导入该单位的项目。")
     return departments[name]
@@ -245,6 +249,7 @@ class PlannedProject:
     existing: Project | None
     action: str  # create, update, unchanged, refused
     reason: str = ""
+    new_unit: bool = False  # its unit does not exist yet: the import would create it
 
     LABELS = {"create": "新建", "update": "更新", "unchanged": "未变化", "refused": "不能导入"}
 
@@ -285,7 +290,7 @@ def plan_import(projects, department=None, user=None):
             action, reason = "refused", "不能由您导入覆盖"
         else:
             action, reason = "update", f"现为第{existing.version}版，{existing.get_status_display()}"
-        plan.append(PlannedProject(data, unit_name, existing, action, reason))
+        plan.append(PlannedProject(data, unit_name, existing, action, reason, new_unit=unit is None))
     return plan, seen
 
 
@@ -338,7 +343,7 @@ def import_projects(projects, department=None, user=None, expected=None):
     report = ImportReport()
     departments = {}
     for data in projects:
-        unit = _unit(department or data.get("department"), departments, data, user)
+        unit = _unit(department or data.get("department"), departments, data, user, report.new_units)
         existing = (
             Project.objects.select_for_update()
             .with_tree()

@@ -29,7 +29,7 @@ from indicators.values import COMPARATOR_SYMBOLS, normalize_number, parse_value
 from .documents.data import project_to_dict
 from .documents.errors import ImportFormatError
 from .documents.layout import build_sheet
-from .documents.readers import read_text
+from .documents.readers import read_text, unit_repairs
 from .filters import ProjectFilter
 from .forms import Conflict, PasteSheetForm, ProjectEditor, StaleVersion, apply_fixes
 from .history import change_reason
@@ -280,6 +280,7 @@ def paste_sheet(request):
         department = form.cleaned_data["department"]
         try:
             result = read_text(form.cleaned_data["text"], "粘贴的文本")  # the official layout or another one
+            unit_repairs(result, department.name)
         except ImportFormatError as exc:
             context["parse_error"] = str(exc)
             return render(request, "projects/paste_sheet.html", context)

@@ -15,7 +15,7 @@ workflow state from a text, Word or unit Excel file) and the report: `repairs`,
 twice is refused by the one check all readers share (`validate.duplicate_problems`).
 """
 
-from .. import limits
+from .. import layout, limits
 from ..errors import ImportFormatError
 from ..validate import validate_projects
 from .jsondoc import parse_document
@@ -103,6 +103,26 @@ def _read_text(text):
                 official.where, f"{official.message}也没有识别出其他格式的项目支出绩效目标表。"
             ) from None
         raise
+
+
+def unit_repairs(result, unit, chosen="所选单位"):
+    """The unit chosen on the page (or `--department`) takes precedence over the one the file
+    names; each unit the file names otherwise is said once, as a repair with the place of its
+    first project (`文件中的实施单位“X”，按所选单位“Y”导入。`)."""
+    from .findings import Finding
+
+    if not unit:
+        return
+    named = {}
+    for index, project in enumerate(result.projects):
+        name = project.get("department") or ""
+        if name and name != unit:
+            source = result.unit_sources.get(index, f"文件中的{layout.UNIT_PREFIX.rstrip('：')}")
+            named.setdefault((source, name), []).append(index)
+    for (source, name), indexes in named.items():
+        place = result.places[indexes[0]] if indexes[0] < len(result.places) else ""
+        count = f"（{len(indexes)}个项目）" if len(indexes) > 1 else ""
+        result.repairs.append(Finding(place, f"{source}“{name}”{count}，按{chosen}“{unit}”导入。"))
 
 
 def read_projects(filename, data):

@@ -7,22 +7,10 @@ seed's 10 sheets with their 11 repairs): a grid whose rows hold the title
 repairs are given back with the grid's own places (`第2个表格第5行`).
 """
 
-import re
-
 from .. import layout
 from ..errors import ImportFormatError
 from .findings import Finding
 from .text import TITLE_RE, TITLE_VARIANT_RE, SheetFormatError, parse_sheets, sheet_title, split_cells
-
-# Our own Word export heads each sheet with `未批复（草稿）　此表尚未批复…` (never read
-# as a state: a file does not set one) and `预算单位：X<tab>金额单位：万元` on one line,
-# and ends an approved sheet with `批复单位：X<tab>批复日期：2025年3月15日` (the body may
-# be absent): both are skipped, as a file sets no state.
-MARK_LINE_RE = re.compile(rf"^{layout.MARK_PREFIX}（[^）]*）")
-APPROVAL_LINE_RE = re.compile(
-    rf"^(?:{layout.APPROVAL_BODY_PREFIX}.*\s)?{layout.APPROVAL_DATE_PREFIX}\d{{4}}年\d{{1,2}}月\d{{1,2}}日$"
-)
-UNIT_LINE_RE = re.compile(rf"^{layout.UNIT_PREFIX}\s*(?P<unit>.*?)\s*(?P<amount>金额单位[:：].*)?$")
 
 LINE_BREAK = "\u2028"  # a line break inside a cell, kept across the one-line-per-row text
 
@@ -58,23 +46,12 @@ def _is_title(line):
 
 
 def read_official(grid):
-    lines, places, units = [], [""], []
+    """Our own export's mark, unit and approval lines are the text reader's (`text.MARK_LINE_RE`,
+    `UNIT_LINE_RE`, `APPROVAL_LINE_RE`): one place for the lines of our own sheet."""
+    lines, places = [], [""]
     for row in grid.rows:
         if not row.filled:
             continue  # blank rows and table ends are not defects of a Word or Excel file
-        single = row.filled[0].text if len(row.filled) == 1 else ""
-        joined = " ".join(cell.text for cell in row.filled)
-        if MARK_LINE_RE.match(single) or APPROVAL_LINE_RE.match(joined):
-            continue
-        if sheet_title(single):
-            units.append("")
-        unit = UNIT_LINE_RE.match(joined)
-        if unit and units:
-            units[-1] = unit["unit"]
-            if unit["amount"]:
-                lines.append(unit["amount"])
-                places.append(row.where)
-            continue
         lines.append("\t".join(c.text.replace("\t", " ").replace("\n", LINE_BREAK) for c in row.cells))
         places.append(row.where)
     try:
@@ -83,9 +60,6 @@ def read_official(grid):
         raise ImportFormatError(places[exc.line] if 0 < exc.line < len(places) else "", exc.message) from None
     result.projects = _restore(result.projects)
     result.places = [places[n] for n, line in enumerate(lines, start=1) if _is_title(line)]
-    for project, unit in zip(result.projects, units, strict=False):
-        if unit:
-            project["department"] = unit
     for key in ("repairs", "skipped"):
         found = getattr(result, key)
         setattr(

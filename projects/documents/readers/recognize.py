@@ -40,10 +40,13 @@ from .findings import Finding
 from .text import (
     FUNDING_BY_LABEL,
     PROJECT_TYPE_BY_LABEL,
+    TITLE_UNIT_SOURCE,
     ParseResult,
     checkbox_options,
     footer_skip,
     plain_options,
+    title_unit,
+    title_unit_message,
 )
 
 GOAL_NAME_RE = re.compile(r"^(长期|年度)绩效目标\s*(\d+)$")
@@ -448,7 +451,7 @@ class Recognizer:
         self.result.unplaced.append(Finding(where, message))
 
     # -- projects -----------------------------------------------------------
-    def start_project(self, where, year=None):
+    def start_project(self, where, year=None, title=""):
         self.finish_project()
         self.project = {
             "where": where,
@@ -464,6 +467,8 @@ class Recognizer:
             "rationale": "",
             "goals": [],
             "department": "",
+            "unit_label": "",
+            "title_unit": title_unit(title),
             "tables": 0,
         }
         self.table = None
@@ -508,8 +513,16 @@ class Recognizer:
             "rationale": project["rationale"],
             "goals": [{k: g[k] for k in ("term", "name", "text", "indicators")} for g in goals],
         }
+        index = len(self.result.projects)
+        if not project["department"] and project["title_unit"]:
+            project["department"], project["unit_label"] = project["title_unit"], None
+            self.repair(where, title_unit_message(project["title_unit"]))
         if project["department"]:
             data["department"] = project["department"]
+            if project["unit_label"] is None:
+                self.result.unit_sources[index] = TITLE_UNIT_SOURCE
+            elif project["unit_label"] != layout.UNIT_PREFIX.rstrip("："):
+                self.result.unit_sources[index] = f"文件中的{project['unit_label']}"
         self.result.projects.append(data)
         self.result.places.append(where)
 
@@ -533,7 +546,7 @@ class Recognizer:
             year = YEAR_RE.search(single)
             if year:
                 self.year = int(year[1])
-            self.start_project(row.where, int(year[1]) if year else None)
+            self.start_project(row.where, int(year[1]) if year else None, single)
             return
         if single is not None and YEAR_LINE_RE.match(norm(single)):
             self.year = int(YEAR_LINE_RE.match(norm(single))[1])
@@ -712,6 +725,7 @@ class Recognizer:
             elif name and rank < project["unit_rank"]:
                 unit_name = fit(name, FIELD_LIMITS["department"], cell.where, "单位名称")
                 project["department"], project["unit_rank"] = unit_name, rank
+                project["unit_label"] = bare(label)
             elif name and name != project["department"]:
                 self.unplaced(
                     cell.where,

@@ -10,8 +10,15 @@ rows shifted one or more cells left, a goal name on a later row than the
 goal's first indicator, blank lines, trailing empty cells. What it cannot read
 raises `SheetFormatError` with the line number and a Chinese message.
 
+Our own sheet copied as text (the sheet page in a browser, draft or approved, or
+our Word export) reads back to the same data: its 未批复 mark and 批复单位 /
+批复日期 lines are skipped, its `预算单位：X` line gives the unit, and the page's
+menu and buttons copied above the first title are skipped and reported. These
+rules are used for Word and Excel grids too (`official`).
+
 The result is a list of plain dicts in the shape of the canonical JSON
-(see `projects.documents.data`), without ids, department and status.
+(see `projects.documents.data`), without ids and status; `department` only where
+the sheet names its unit (a `预算单位：` line, or the title: `title_unit`).
 """
 
 import re
@@ -29,6 +36,38 @@ TITLE_RE = re.compile(r"^\s*(\d{4})\s*年\s*项目支出绩效目标批复\s*$")
 # The same sheet's title as units write it: `2025年度…`, `…批复表`, `…绩效目标表`, the unit's
 # name before the year. Read as the official sheet when it has its 项目绩效总目标 (`official`).
 TITLE_VARIANT_RE = re.compile(r"^\s*\S{0,40}?(\d{4})\s*年度?\s*项目支出绩效目标(?:批复表?|表)\s*$")
+# A unit's name before the year of a title (`鄂州市数据局2025年项目支出绩效目标批复`): no digit,
+# bracket or blank in it (a project's name before the year is followed by its own words, not by
+# 项目支出绩效目标), read as the unit when the sheet names none (`title_unit`).
+TITLE_UNIT_RE = re.compile(
+    r"^\s*(?P<unit>[^\d\s()（）【】\[\]]{2,40}?)\s*\d{4}\s*年度?\s*项目支出绩效目标(?:批复表?|表|申报表|审批表)\s*$"
+)
+# Our own sheet's lines around its tables (`layout`), as any copy gives them: the 未批复
+# mark (`未批复（草稿）　此表尚未批复…`, never read as a state: a file sets none),
+# `预算单位：X  金额单位：万元` (one line, or two in a browser's copy) and an approved
+# sheet's `批复单位：X  批复日期：2025年3月15日` (one line or two; the body may be absent).
+MARK_LINE_RE = re.compile(rf"^{layout.MARK_PREFIX}（[^）]*）")
+APPROVAL_LINE_RE = re.compile(
+    rf"^(?:{layout.APPROVAL_BODY_PREFIX}(?:(?!{layout.APPROVAL_DATE_PREFIX}).)*"
+    rf"|(?:{layout.APPROVAL_BODY_PREFIX}.*\s)?{layout.APPROVAL_DATE_PREFIX}\d{{4}}年\d{{1,2}}月\d{{1,2}}日)$"
+)
+UNIT_LINE_RE = re.compile(rf"^{layout.UNIT_PREFIX}\s*(?P<unit>.*?)\s*(?P<amount>金额单位[:：].*)?$")
+# The labels of the official sheet's own rows: a line before the first title that is one of
+# them (or holds several cells) is a sheet without its title, refused; other lines there
+# (a page's menu and buttons copied with the sheet) are skipped and reported.
+SHEET_LABELS = (
+    "项目名称",
+    "项目预算",
+    "项目类型",
+    "资金性质",
+    "立项依据",
+    "金额单位",
+    layout.UNIT_PREFIX.rstrip("："),
+    layout.OVERALL_TITLE,
+    *layout.TABLE_TITLES.values(),
+)
+# Where a project's unit was read when not from a `预算单位` line (`ParseResult.unit_sources`).
+TITLE_UNIT_SOURCE = "标题中的单位"
 GOAL_NAME_RE = re.compile(r"^(长期|年度)绩效目标\s*(\d+)$")
 CHECKBOX_RE = re.compile(r"(?:<input\b(?P<attrs>[^>]*)/?>|(?P<mark>[☑☒■√☐□]))\s*(?P<label>[^<☑☒■√☐□]+)")
 CHECK_MARKS = "☑☒■√✓✔☐□"
@@ -98,6 +137,9 @@ class ParseResult:
     # Where each project starts (`第3行`, `工作表“X”`), in the order of `projects`: the
     # refusal of a project that a file holds twice names both places (`validate`).
     places: list = field(default_factory=list)
+    # Where a project's `department` was read, by its index in `projects`, when not from a
+    # line or cell labelled 预算单位: `文件中的实施单位`, `标题中的单位` (`readers.unit_repairs`).
+    unit_sources: dict = field(default_factory=dict)
 
 
 def read_budget(text, line, default="万"):
@@ -185,6 +227,23 @@ def sheet_title(text):
     return TITLE_RE.match(text) or TITLE_VARIANT_RE.match(text)
 
 
+def title_unit(text):
+    """The unit a title names before its year (`TITLE_UNIT_RE`), else ""."""
+    match = TITLE_UNIT_RE.match(text or "")
+    return match["unit"].strip("：:，,、 ") if match and not match["unit"].startswith("关于") else ""
+
+
+def title_unit_message(unit):
+    """The repair of a unit read from the title (`title_unit`)."""
+    return f"表中没有写预算单位，按标题取为“{unit}”，请核对。"
+
+
+def quoted(texts, limit=60):
+    """`“a”“b”…`, cut after about `limit` characters."""
+    shown = "".join(f"“{text}”" for text in texts)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
 def footer_skip(cells):
     """The report line for a sign-off row under a table (`FOOTER_RE` on its first filled
     cell), or None when the row is not one."""
@@ -235,6 +294,7 @@ class _Reader:
         self.project = None
         self.section = None  # "basic" | "goals" | ("table", term)
         self.blank_lines = 0
+        self.preamble = []  # (line, text) before the first title: a page's menu copied with the sheet
 
     def repair(self, line, message):
         self.result.repairs.append(Repair(line, message))
@@ -248,6 +308,7 @@ class _Reader:
             self.line(number, cells)
         self.finish_project(len(self.lines))
         if not self.result.projects:
+            self.refuse_preamble()
             raise SheetFormatError(0, "文件中没有找到“YYYY年项目支出绩效目标批复”标题，无法识别为批复表。")
         if self.blank_lines:
             self.result.repairs.append(Repair(0, f"忽略了{self.blank_lines}个空行。"))
@@ -256,9 +317,14 @@ class _Reader:
     # -- dispatch ---------------------------------------------------------
     def line(self, number, cells):
         first = cells[0]
+        filled = [cell for cell in cells if cell]
+        joined = " ".join(filled)
+        if (len(filled) == 1 and MARK_LINE_RE.match(filled[0])) or APPROVAL_LINE_RE.match(joined):
+            return  # our own sheet's mark and approval line: a file sets no state
         title = sheet_title(first) if len(cells) == 1 else None
         if title:
             self.finish_project(number)
+            self.skip_preamble()
             self.project = {
                 "year": int(title[1]),
                 "name": "",
@@ -268,12 +334,24 @@ class _Reader:
                 "rationale": "",
                 "goals": [],
                 "_line": number,
+                "_title_unit": title_unit(first),
             }
             self.section = "basic"
             self.amount_unit = "万元"
             return
         if self.project is None:
+            if len(cells) == 1 and not first.startswith(SHEET_LABELS) and not GOAL_NAME_RE.match(first):
+                self.preamble.append((number, first))
+                return
+            self.refuse_preamble()
             raise SheetFormatError(number, f"在批复表标题之前出现了内容“{first[:20]}”。")
+        unit = UNIT_LINE_RE.match(joined)
+        if unit:
+            if unit["unit"]:
+                self.project["department"] = unit["unit"]
+            if not unit["amount"]:
+                return
+            first = unit["amount"]
         if first.startswith("金额单位"):
             unit = AMOUNT_UNIT_RE.match(first)
             if not unit:
@@ -297,6 +375,23 @@ class _Reader:
             self.result.skipped.append(Repair(number, footer))
             return None
         return self.indicator_line(number, cells)
+
+    def skip_preamble(self):
+        """Lines before the first title that are no sheet's rows (a page's menu and buttons
+        copied with the sheet): left out, and reported."""
+        if self.preamble:
+            number, count = self.preamble[0][0], len(self.preamble)
+            texts = quoted(text for _, text in self.preamble)
+            self.result.skipped.append(
+                Repair(number, f"批复表标题之前的{count}行不属于批复表，已跳过：{texts}。")
+            )
+            self.preamble = []
+
+    def refuse_preamble(self):
+        """No title after them, or a sheet's row before its title: refused at the first line."""
+        if self.preamble:
+            number, text = self.preamble[0]
+            raise SheetFormatError(number, f"在批复表标题之前出现了内容“{text[:20]}”。")
 
     # -- basic table -------------------------------------------------------
     def basic_line(self, number, cells):
@@ -455,6 +550,11 @@ class _Reader:
         for key, label in (("name", "项目名称"), ("budget", "项目预算"), ("project_type", "项目类型")):
             if project[key] in (None, ""):
                 raise SheetFormatError(start, f"第{start}行起的批复表缺少“{label}”。")
+        named = project.pop("_title_unit")
+        if named and not project.get("department"):
+            project["department"] = named
+            self.result.unit_sources[len(self.result.projects)] = TITLE_UNIT_SOURCE
+            self.repair(start, title_unit_message(named))
         self.result.projects.append(project)
         self.result.places.append(f"第{start}行")
         self.project = None

@@ -77,6 +77,8 @@ def read_any_workbook(data):
                     Finding(f"工作表“{title}”", f"没有识别出绩效目标表，未读取。（{exc.message}）")
                 )
                 continue
+            offset = len(result.projects)
+            result.unit_sources.update({offset + index: text for index, text in part.unit_sources.items()})
             for key in ("projects", "places", "repairs", "skipped", "unplaced"):
                 getattr(result, key).extend(getattr(part, key))
     if not result.projects:

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.documents.errors import ImportFormatError
-from projects.documents.readers import read_projects
+from projects.documents.readers import read_projects, unit_repairs
 from projects.permissions import SYSTEM
 from projects.services import import_projects, log_refused, plan_import, restore_backup
 
@@ -62,6 +62,7 @@ class Command(BaseCommand):
                         raise ImportFormatError("", "--restore 不能与--dry-run同用。")
                     report = restore_backup(parsed.projects)
                 else:
+                    unit_repairs(parsed, department, "--department指定的单位")
                     if not department and any(not p.get("department") for p in parsed.projects):
                         raise ImportFormatError("", "文件中没有预算单位，请用 --department 指定。")
                     if dry_run:
@@ -83,12 +84,16 @@ class Command(BaseCommand):
                     "如需恢复备份，请在空数据库上使用 --restore。"
                 )
             if not restore and dry_run:
+                for unit in dict.fromkeys(p.unit_name for p in plan if p.new_unit and p.unit_name):
+                    self.stdout.write(f"{name}：将新建单位“{unit}”（文件中的单位，系统中尚无）")
                 for planned in plan:
                     what = f"{planned.data['year']}年 {planned.unit_name} {planned.data['name']}"
                     verb = "不能导入" if planned.action == "refused" else f"将{planned.label}"
                     self.stdout.write(f"{verb}：{what}" + (f"（{planned.reason}）" if planned.reason else ""))
                 self.stdout.write(self.style.WARNING(f"{name}：--dry-run，只读取和报告，未保存任何数据。"))
                 continue
+            for unit in report.new_units:
+                self.stdout.write(f"{name}：新建单位“{unit}”（文件中的单位，系统中原无）")
             for label, projects in (
                 ("新建", report.created),
                 ("更新", report.updated),
