@@ -452,7 +452,7 @@ def test_a_filler_uploads_a_units_excel_and_sees_what_was_skipped_and_not_import
     response = upload_and_confirm(client, unit, "审批表.xlsx", data)
     html = response.content.decode()
     assert response.status_code == 200 and "新建1个项目" in html
-    assert "跳过的空白行（2行）" in html and "空白占位行" in html
+    assert "跳过的行（2行：" in html and "空白占位行" in html
     assert "未导入的内容" in html and "工作表“绩效目标审批表”单元格F5：“业务主管部门”：县民宗委" in html
     project = Project.objects.get()
     assert (project.department, project.status, project.budget) == (unit, Status.DRAFT, Decimal("65"))
