@@ -1,0 +1,62 @@
+"""The editor in a real browser: what Excel puts on the clipboard, the searchable 二级指标
+select, 常用指标 (the defects of the audit of the editor's paste and combo boxes)."""
+
+import pytest
+
+from projects.models import Project
+
+from .conftest import login
+from .editor_support import PASSWORD, make_user, unit
+from .test_browser_editor import goal, paste, save
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def filler(db):
+    return make_user("filler", unit("甲局"))
+
+
+def new_project(page, name):
+    login(page, "filler", PASSWORD)
+    page.goto(f"{page.base_url}/projects/new/")
+    page.get_by_label("项目名称", exact=True).fill(name)
+    page.get_by_label("项目预算", exact=True).fill("110")
+
+
+CELLS = ("select.level1", "select.level2", "input.level3", "input.value-input", "select.basis")
+
+
+def cells(row):
+    return [row.locator(selector).input_value() for selector in CELLS]
+
+
+def test_excel_cells_with_a_line_break_paste_as_one_cell(page, filler):
+    new_project(page, "云主机")
+    annual = goal(page, "annual")
+    # Excel: a cell holding a line break is quoted, its quotes doubled; the clipboard ends with a line break
+    paste(
+        annual.locator(".paste-box"),
+        '产出指标\t数量指标\t"新增云主机\n数量"\t≥200台\t计划标准\n'
+        '产出指标\t质量指标\t"验收""合格""率"\t=100%\t"行业标准、\n计划标准"\n'
+        '效益指标\t社会效益指标\t"放管服"改革成效\t明显提升\t"行业标准\n历史标准"\n',
+    )
+    rows = annual.locator("tbody tr.row")
+    assert annual.locator(".paste-status").inner_text() == "已粘贴3行指标。"
+    assert rows.count() == 3
+    assert cells(rows.nth(0)) == ["产出指标", "数量指标", "新增云主机数量", "≥200台", "计划标准"]
+    assert cells(rows.nth(1)) == ["产出指标", "质量指标", '验收"合格"率', "=100%", "行业标准、计划标准"]
+    third = ["效益指标", "社会效益指标", '"放管服"改革成效', "明显提升", "行业标准、历史标准"]
+    assert cells(rows.nth(2)) == third
+    # one multi-line Excel cell pasted into a cell: its text, not a row nor the quotes
+    level3 = rows.nth(2).locator("input.level3")
+    level3.fill("")
+    paste(level3, '"社会\n满意度"\n')
+    assert level3.input_value() == "社会满意度" and rows.count() == 3
+    save(page)
+    stored = Project.objects.get(name="云主机").goals.get().indicators.order_by("position")
+    assert [(i.level3, i.basis) for i in stored] == [
+        ("新增云主机数量", "计划标准"),
+        ('验收"合格"率', "行业标准、计划标准"),
+        ("社会满意度", "行业标准、历史标准"),
+    ]
