@@ -2,6 +2,7 @@
 select, 常用指标 (the defects of the audit of the editor's paste and combo boxes)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from projects.models import Project
 
@@ -59,4 +60,49 @@ def test_excel_cells_with_a_line_break_paste_as_one_cell(page, filler):
         ("新增云主机数量", "计划标准"),
         ('验收"合格"率', "行业标准、计划标准"),
         ("社会满意度", "行业标准、历史标准"),
+    ]
+
+
+def test_a_typed_level2_fragment_takes_the_rows_own_option(page, filler):
+    new_project(page, "二级指标片段")
+    annual = goal(page, "annual")
+    annual.locator(".add-row").click()  # focus in the new row's 一级指标
+    rows = annual.locator("tbody tr.row:not([hidden])")
+
+    def type_row(level1, fragment, key):
+        page.keyboard.type(level1)
+        page.keyboard.press("Tab")
+        page.keyboard.type(fragment)
+        # the own option is the one highlighted, although 社会成本指标（成本指标） matches too
+        expect(page.locator("#combo-options li.active")).to_have_text(
+            "社会效益指标" if fragment == "社会" else "经济成本指标"
+        )
+        page.keyboard.press(key)
+
+    type_row("效益指标", "社会", "Enter")
+    page.keyboard.type("政务服务效率")
+    annual.locator(".add-row").click()
+    type_row("成本指标", "经济", "Tab")
+    page.keyboard.type("运维总成本")
+    assert [cells(rows.nth(i))[:2] for i in range(2)] == [
+        ["效益指标", "社会效益指标"],
+        ["成本指标", "经济成本指标"],
+    ]
+    # a fragment that names nothing is not kept as a 二级指标: the box shows the value it had
+    combo = rows.nth(0).locator("input.combo-level2")
+    combo.fill("随便写")
+    combo.press("Tab")
+    expect(combo).to_have_value("社会效益指标")
+    assert rows.nth(0).locator("select.level2").input_value() == "社会效益指标"
+    combo.fill("随便写")
+    combo.press("Enter")
+    expect(combo).to_have_value("社会效益指标")
+    for i, value in enumerate(("有效提升", "≤120万元")):
+        rows.nth(i).locator("input.value-input").fill(value)
+        rows.nth(i).locator("input.combo-basis").fill("其他标准")
+    save(page)
+    stored = Project.objects.get(name="二级指标片段").goals.get().indicators.order_by("position")
+    assert [(i.level1, i.level2) for i in stored] == [
+        ("效益指标", "社会效益指标"),
+        ("成本指标", "经济成本指标"),
     ]

@@ -170,11 +170,20 @@
     if (combo.active >= 0) input.setAttribute("aria-activedescendant", "combo-option-" + combo.active);
     else input.removeAttribute("aria-activedescendant");
   }
+  /* What Enter or Tab takes from several matches of a typed 二级指标 fragment: the first
+   * standard option of the row's own 一级指标 (社会 under 效益指标 → 社会效益指标, not
+   * 社会成本指标（成本指标）). None for other selects and for a row without 一级指标. */
+  function ownMatch(input, items) {
+    if (!input._select.classList.contains("level2") || !input.value.trim()) return null;
+    if (!canonicalLevel1(input.closest("tr.row").querySelector("select.level1").value)) return null;
+    return items.filter(function (item) { return !item.level1 && item.label === item.value; })[0] || null;
+  }
   function openCombo(input, showAll) {
     input._showAll = !!showAll;
     combo.input = input;
     combo.items = candidates(input);
-    combo.active = combo.items.length === 1 && !showAll ? 0 : -1;
+    var own = showAll ? null : ownMatch(input, combo.items);
+    combo.active = combo.items.length === 1 && !showAll ? 0 : combo.items.indexOf(own);
     input.parentNode.appendChild(comboList);
     comboList.setAttribute("aria-label", input.getAttribute("aria-label") + "选项");
     comboList.hidden = false;
@@ -232,15 +241,17 @@
     } else {
       var exact = Array.prototype.filter.call(select.options, function (o) { return o.value && o.value === text; })[0];
       var items = exact ? [] : candidates(input);
+      var chosen = items.length === 1 ? items[0] : ownMatch(input, items);
       if (exact) setSelect(select, exact.value);
-      else if (items.length === 1) {
-        if (items[0].level1) {
+      else if (chosen) {
+        if (chosen.level1) {
           var row = input.closest("tr.row");
-          setSelect(row.querySelector("select.level1"), items[0].level1);
+          setSelect(row.querySelector("select.level1"), chosen.level1);
           refreshLevel2(row);
         }
-        setSelect(select, items[0].value);
-      } else setSelect(select, text);
+        setSelect(select, chosen.value);
+      } else if (!select.classList.contains("level2")) setSelect(select, text);
+      // a 二级指标 fragment that names no option keeps the value it had (the box shows it again)
     }
     if (select.value !== before) select.dispatchEvent(new Event("change", { bubbles: true }));
   }
