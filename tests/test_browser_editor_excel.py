@@ -4,6 +4,7 @@ select, 常用指标 (the defects of the audit of the editor's paste and combo b
 import pytest
 from playwright.sync_api import expect
 
+from indicators.models import CommonIndicator
 from projects.models import Project
 
 from .conftest import login
@@ -106,3 +107,18 @@ def test_a_typed_level2_fragment_takes_the_rows_own_option(page, filler):
         ("效益指标", "社会效益指标"),
         ("成本指标", "经济成本指标"),
     ]
+
+
+def test_common_indicators_on_an_empty_goal_show_their_level1(page, filler):
+    CommonIndicator.objects.create(
+        level1="满意度指标", level2="服务对象满意度指标", level3="服务对象满意度", value="≥90%"
+    )
+    new_project(page, "常用指标")
+    annual = goal(page, "annual")
+    annual.get_by_role("button", name="常用指标").click()  # no row yet: the editor adds one
+    row = annual.locator("tbody tr.row:not([hidden])")
+    expect(row).to_have_count(1)
+    expect(row.locator("input.value-input")).to_be_focused()  # the new row's 一级指标 box lost the focus
+    expect(row.locator("input.combo-level1")).to_have_value("满意度指标")
+    expect(row.locator("input.combo-level2")).to_have_value("服务对象满意度指标")
+    assert cells(row)[:3] == ["满意度指标", "服务对象满意度指标", "服务对象满意度"]

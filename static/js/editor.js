@@ -307,7 +307,9 @@
         syncCombo(select);
       }
     });
-    select.addEventListener("change", function () { syncCombo(select); });
+    // A changed select shows in its box even while the box has the focus: a value set by a
+    // script (常用指标 in suggest.js) would otherwise be wiped when the box commits on blur.
+    select.addEventListener("change", function () { input.value = comboText(select); syncCombo(select); });
   }
   function refreshLevel2(row) {
     var level2 = row.querySelector("select.level2");
