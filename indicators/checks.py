@@ -707,10 +707,57 @@ def outdated_rationale(text, year):
     return named[-1:] if named and named[-1] < year else []
 
 
+SENTENCE_ENDS = "。！？；!?;\n"
+CLAUSE_ENDS = SENTENCE_ENDS + "，,"  # a 、 list stays whole
+BRACKETS = {"（": "）", "(": ")", "《": "》", "〈": "〉", "【": "】", "〔": "〕", "[": "]", "“": "”"}
+EXCERPT_LIMIT = 40
+
+
+def _bounds(text, at, ends):
+    """The span around `at` up to the marks in `ends`, the closing mark included."""
+    start = max(text.rfind(mark, 0, at) for mark in ends) + 1
+    closing = [found for found in (text.find(mark, at) for mark in ends) if found >= 0]
+    return start, min(closing, default=len(text) - 1) + 1
+
+
+def _balanced(text, start, end):
+    """Widen [start, end) so that no bracket in it is left open or closed alone."""
+    closers = {close: open_ for open_, close in BRACKETS.items()}
+    depth = {}
+    for char in text[start:end]:
+        if char in BRACKETS:
+            depth[char] = depth.get(char, 0) + 1
+        elif char in closers and depth.get(closers[char], 0):
+            depth[closers[char]] -= 1
+        elif char in closers:  # closed here, opened before: reach back to its opening
+            opening = text.rfind(closers[char], 0, start)
+            start = opening if opening >= 0 else start
+    for opening, count in depth.items():
+        at = end
+        for _ in range(count):
+            found = text.find(BRACKETS[opening], at)
+            at = found + 1 if found >= 0 else at
+        end = at
+    return start, end
+
+
 def _excerpt(text, year):
-    start = max(text.find(str(year)), 0)
-    excerpt = text[start : start + 20]
-    return excerpt + ("…" if len(text) > start + 20 else "")
+    """The clause naming `year` (a window of it when long), brackets balanced, with …
+    where a sentence is cut: `…故申请2025年市民中心水电费预算项目。`, never
+    `2024年）及市政府常务会议纪要。`."""
+    text = text.strip()
+    at = max(text.find(str(year)), 0)
+    start, end = _bounds(text, at, CLAUSE_ENDS)
+    if end - start > EXCERPT_LIMIT:
+        start = max(start, at - EXCERPT_LIMIT // 4)
+        end = min(end, start + EXCERPT_LIMIT)
+    start, end = _balanced(text, start, end)
+    excerpt = text[start:end].strip()
+    if start > 0 and text[start - 1] not in SENTENCE_ENDS:
+        excerpt = "…" + excerpt.lstrip("，,")
+    if end < len(text) and text[end - 1] not in SENTENCE_ENDS:
+        excerpt = excerpt.rstrip("，,") + "…"
+    return excerpt
 
 
 def _year_message(field, text, years, project_year):

@@ -50,7 +50,7 @@ class SheetSource:
 
     def filename(self, suffix):
         archive = f"（第{self.snapshot.number}次批复存档）" if self.snapshot else ""
-        return f"{self.project.year}年{self.sheet.name}绩效目标批复{archive}.{suffix}"
+        return f"{layout.year_titled(self.project.year, self.sheet.name)}绩效目标批复{archive}.{suffix}"
 
     def url_args(self):
         return [self.project.pk] + ([self.snapshot.pk] if self.snapshot else [])

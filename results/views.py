@@ -24,6 +24,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from projects.documents.errors import ImportFormatError
+from projects.documents.layout import year_titled
 from projects.documents.writers import pdf as sheet_pdf
 from projects.models import Department
 from projects.permissions import may_administer
@@ -399,7 +400,7 @@ def transition(request, pk, code):
 
 
 def _filename(form, suffix):
-    return f"{form.round.year}年{form.project_name}{form.round.form_title}.{suffix}"
+    return f"{year_titled(form.round.year, form.project_name)}{form.round.form_title}.{suffix}"
 
 
 @login_required

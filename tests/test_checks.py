@@ -579,3 +579,29 @@ def test_a_basis_naming_an_earlier_year_is_flagged(db):
     ]
     assert [(f.table, f.row) for f in found] == [("annual", 2)]
     assert found[0].message.startswith("指标值确定依据写的是2025年")
+
+
+@pytest.mark.parametrize(
+    ("rationale", "quoted"),
+    [
+        # the clause holding the year, its brackets whole (not “2024年）及市政府常务会议纪要。”)
+        (
+            "根据市数据局三年行动计划（2022—2024年）及市政府常务会议纪要。",
+            "“根据市数据局三年行动计划（2022—2024年）及市政府常务会议纪要。”",
+        ),
+        ("负责大厅运行保障，故申请2025年市民中心水电费预算项目。", "“…故申请2025年市民中心水电费预算项目。”"),
+        # a long clause: a window from just before the year, … where cut
+        (
+            "按照要求"
+            + "持续推进政务服务标准化规范化便利化建设" * 2
+            + "于2025年完成平台升级改造并投入使用。",
+            "“…化规范化便利化建设于2025年完成平台升级改造并投入使用。”",
+        ),
+    ],
+)
+def test_the_year_mismatch_quotes_the_clause_that_names_the_year(db, rationale, quoted):
+    project = make_project()
+    Project.objects.filter(pk=project.pk).update(year=2026, rationale=rationale)
+    project = Project.objects.with_tree().get(pk=project.pk)
+    [finding] = [f for f in check_project(project) if f.rule == "YEAR_MISMATCH"]
+    assert f"（{quoted}），本项目是2026年度" in finding.message, finding.message

@@ -112,7 +112,7 @@ def test_a_copy_whose_rationale_still_applies_for_last_year_is_flagged(client, s
     original = next(p for p in seed if p.name == "市民中心水电费")
     assert original.rationale.endswith("故申请2025年市民中心水电费预算项目。")
     editor = client.post(reverse("projects:copy", args=[original.pk]), follow=True).content.decode()
-    assert "立项依据写的是2025年（“2025年市民中心水电费预算项目。”），本项目是2026年度" in editor
+    assert "立项依据写的是2025年（“…故申请2025年市民中心水电费预算项目。”），本项目是2026年度" in editor
     original_page = client.get(reverse("projects:edit", args=[original.pk])).content.decode()
     assert "立项依据写的是" not in original_page  # the 2025 project names 2025: fine
 
@@ -164,3 +164,26 @@ def test_a_pasted_sheet_with_a_too_long_cell_is_refused_not_cut(logged_in, home)
     page = logged_in.post(PASTE, {"department": home.pk, "text": text}).content.decode()
     assert "三级指标“" in page and "有290个字，超过上限200个字" in page
     assert not Project.objects.filter(name="市政务服务大厅运维费").exists()
+
+
+def test_a_pasted_sheet_reads_excels_quoted_multiline_cells_as_one_cell(logged_in, home):
+    # Excel puts a cell holding a line break on the clipboard in quotes, inner quotes doubled.
+    text = seed_sheet("市政务服务大厅运维费").replace(
+        "\t\t质量指标\t政务服务工作办结\t等于100%\t其他标准\n",
+        '\t\t质量指标\t"政务服务""一网通办""↵工作办结"\t等于100%\t"行业标准、↵计划标准"\n'.replace("↵", "\n"),
+        1,
+    )
+    text = text.replace("市民满意度", '"放管服"满意度', 1)  # only starts with a quote: read as written
+    response = logged_in.post(PASTE, {"department": home.pk, "text": text}, follow=True)
+    assert response.redirect_chain, response.content.decode()
+    project = Project.objects.get(department=home, name="市政务服务大厅运维费")
+    rows = Indicator.objects.filter(goal__project=project, goal__term="long").order_by("position")
+    assert [row.level3 for row in rows] == [
+        "总成本",
+        "市民中心设施设备维修次数",
+        '政务服务"一网通办"\n工作办结',
+        "大厅运行正常率",
+        '"放管服"满意度',
+    ]
+    assert rows[2].value == "等于100%" and rows[2].basis == "行业标准、计划标准"
+    assert rows[2].level2 == "质量指标"

@@ -211,3 +211,13 @@ def test_export_results_xlsx_for_one_unit(form, tmp_path):
     with pytest.raises(CommandError, match="中没有预算单位“别的单位”的监控表，请核对单位名称"):
         call_command(*export, "--department", "别的单位", "-o", str(empty), stderr=io.StringIO())
     assert not empty.exists()
+
+
+def test_the_forms_file_name_says_the_year_once(client, users, form):
+    from urllib.parse import unquote
+
+    ResultForm.objects.filter(pk=form.pk).update(project_name=f"{form.round.year}年政务云运维服务项目")
+    client.force_login(users["reviewer"])
+    response = client.get(reverse("results:xlsx", args=[form.pk]))
+    name = unquote(response["Content-Disposition"].split("''", 1)[1])
+    assert name == f"{form.round.year}年政务云运维服务项目{form.round.form_title}.xlsx", name

@@ -126,3 +126,16 @@ def test_without_the_cjk_font_the_pdf_answers_503_saying_what_to_install(client,
     assert "暂时无法生成PDF" in html
     assert "中文字体“No Such CJK Font SC”未安装" in html
     assert "apt-get install fonts-noto-cjk" in html
+
+
+def test_a_file_name_says_the_year_once_when_the_project_name_begins_with_it(client, filler):
+    from urllib.parse import unquote
+
+    project = project_named("12345热线购买服务项目")
+    Project.objects.filter(pk=project.pk).update(name=f"{project.year}年政务云运维服务项目")
+    client.force_login(filler)
+    for fmt in ("xlsx", "pdf", "docx"):
+        response = client.get(reverse(f"projects:sheet_{fmt}", args=[project.pk]))
+        assert response.status_code == 200
+        name = unquote(response["Content-Disposition"].split("''", 1)[1])
+        assert name == f"{project.year}年政务云运维服务项目绩效目标批复.{fmt}", name

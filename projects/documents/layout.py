@@ -264,6 +264,13 @@ def _goal_body(goal):
     return merge_runs(rows, [(1, "level1", level1), (2, "level2", level2)], keep_col=1)
 
 
+def year_titled(year, name):
+    """`2026年` and `name` as a file's name starts, the year once: a name that already
+    begins with it (2026年政务云运维服务项目) is not made 2026年2026年…."""
+    name = name.strip()
+    return name if name.startswith(f"{year}年") else f"{year}年{name}"
+
+
 def date_text(iso_date):
     """`2025-03-15` as the sheet prints it: `2025年3月15日`."""
     from datetime import date

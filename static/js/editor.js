@@ -170,11 +170,20 @@
     if (combo.active >= 0) input.setAttribute("aria-activedescendant", "combo-option-" + combo.active);
     else input.removeAttribute("aria-activedescendant");
   }
+  /* What Enter or Tab takes from several matches of a typed 二级指标 fragment: the first
+   * standard option of the row's own 一级指标 (社会 under 效益指标 → 社会效益指标, not
+   * 社会成本指标（成本指标）). None for other selects and for a row without 一级指标. */
+  function ownMatch(input, items) {
+    if (!input._select.classList.contains("level2") || !input.value.trim()) return null;
+    if (!canonicalLevel1(input.closest("tr.row").querySelector("select.level1").value)) return null;
+    return items.filter(function (item) { return !item.level1 && item.label === item.value; })[0] || null;
+  }
   function openCombo(input, showAll) {
     input._showAll = !!showAll;
     combo.input = input;
     combo.items = candidates(input);
-    combo.active = combo.items.length === 1 && !showAll ? 0 : -1;
+    var own = showAll ? null : ownMatch(input, combo.items);
+    combo.active = combo.items.length === 1 && !showAll ? 0 : combo.items.indexOf(own);
     input.parentNode.appendChild(comboList);
     comboList.setAttribute("aria-label", input.getAttribute("aria-label") + "选项");
     comboList.hidden = false;
@@ -232,15 +241,17 @@
     } else {
       var exact = Array.prototype.filter.call(select.options, function (o) { return o.value && o.value === text; })[0];
       var items = exact ? [] : candidates(input);
+      var chosen = items.length === 1 ? items[0] : ownMatch(input, items);
       if (exact) setSelect(select, exact.value);
-      else if (items.length === 1) {
-        if (items[0].level1) {
+      else if (chosen) {
+        if (chosen.level1) {
           var row = input.closest("tr.row");
-          setSelect(row.querySelector("select.level1"), items[0].level1);
+          setSelect(row.querySelector("select.level1"), chosen.level1);
           refreshLevel2(row);
         }
-        setSelect(select, items[0].value);
-      } else setSelect(select, text);
+        setSelect(select, chosen.value);
+      } else if (!select.classList.contains("level2")) setSelect(select, text);
+      // a 二级指标 fragment that names no option keeps the value it had (the box shows it again)
     }
     if (select.value !== before) select.dispatchEvent(new Event("change", { bubbles: true }));
   }
@@ -296,7 +307,9 @@
         syncCombo(select);
       }
     });
-    select.addEventListener("change", function () { syncCombo(select); });
+    // A changed select shows in its box even while the box has the focus: a value set by a
+    // script (常用指标 in suggest.js) would otherwise be wiped when the box commits on blur.
+    select.addEventListener("change", function () { input.value = comboText(select); syncCombo(select); });
   }
   function refreshLevel2(row) {
     var level2 = row.querySelector("select.level2");
@@ -450,12 +463,44 @@
   /* Rows of a pasted table: the sheet's 6 columns (目标名称 first) or 5 columns.
    * Merged cells come empty and inherit from the row above; a row shifted left
    * (as in real copies) is placed by what its cells say, as the importer does. */
-  function parsePasted(text, level1, level2) {
-    var lines = text.replace(/\r\n?/g, "\n").split("\n").map(function (line) {
-      var cells = line.split("\t").map(function (c) { return c.trim().replace(/^"(.*)"$/, "$1"); });
+  /* The rows of a TAB-separated text, cells trimmed, trailing empty ones dropped. A cell
+   * Excel quoted because it holds a line break ("新增云主机↵数量", inner quotes doubled) is
+   * one cell with its line breaks; a cell that only starts with a quote ("放管服"改革) is
+   * read as written. The same rule as the server's (readers/text.py split_rows). */
+  var QUOTED_CELL = /"((?:[^"\t]|""){0,4000})"(?=[\t\n]|$)/y;
+  function splitTable(text) {
+    text = text.replace(/\r\n?/g, "\n");
+    var rows = [], cells = [], pos = 0;
+    for (;;) {
+      var found = null, cell;
+      if (text.charAt(pos) === '"') { QUOTED_CELL.lastIndex = pos; found = QUOTED_CELL.exec(text); }
+      if (found) { cell = found[1].replace(/""/g, '"'); pos = QUOTED_CELL.lastIndex; }
+      else {
+        var end = text.slice(pos).search(/[\t\n]/);
+        end = end < 0 ? text.length : pos + end;
+        cell = text.slice(pos, end);
+        pos = end;
+      }
+      cells.push(cell.trim());
+      if (text.charAt(pos) === "\t") { pos += 1; continue; }
       while (cells.length && !cells[cells.length - 1]) cells.pop();
-      return cells;
-    }).filter(function (cells) {
+      rows.push(cells);
+      if (pos >= text.length) return rows;
+      cells = [];
+      pos += 1;
+    }
+  }
+  /* A cell's lines in one line: the 三级指标 box holds one line (the lines are joined as
+   * written, Chinese needs no space); 指标值确定依据 lines are bases, joined with 、. */
+  function oneLine(text, joiner) {
+    return text.split("\n").map(function (p) { return p.trim(); }).filter(function (p) { return p; })
+      .reduce(function (joined, part) {
+        return joined + (joined && !/[、,，\/／;；]$/.test(joined) ? joiner : "") + part;
+      }, "");
+  }
+
+  function parsePasted(text, level1, level2) {
+    var lines = splitTable(text).filter(function (cells) {
       return cells.length && cells[0] !== "目标名称" && cells.indexOf("三级指标") < 0;
     });
     var width = Math.max.apply(null, [0].concat(lines.map(function (c) { return c.length; })));
@@ -482,7 +527,10 @@
       if (slots[1]) { level1 = slots[1]; level2 = ""; }
       if (slots[2]) level2 = slots[2];
       var rowLevel1 = slots[1] ? level1 : inferLevel1(level1, level2);
-      rows.push({ level1: rowLevel1, level2: level2, level3: level3, value: value, basis: basis });
+      rows.push({
+        level1: rowLevel1, level2: level2, level3: oneLine(level3, ""), value: oneLine(value, ""),
+        basis: oneLine(basis, fw.basis_joiner)
+      });
     });
     return { rows: rows, skipped: skipped };
   }
@@ -576,6 +624,13 @@
     var isBox = target.classList.contains("paste-box");
     if (!isBox && !/[\t\n]/.test(text.trim())) return; // a single cell: ordinary paste
     event.preventDefault();
+    var table = splitTable(text).filter(function (cells) { return cells.length; });
+    if (!isBox && table.length === 1 && table[0].length === 1) { // one Excel cell of several lines
+      var joiner = target.classList.contains("combo-basis") ? fw.basis_joiner : "";
+      target.setRangeText(oneLine(table[0][0], joiner), target.selectionStart, target.selectionEnd, "end");
+      target.dispatchEvent(new Event("input", { bubbles: true }));
+      return;
+    }
     var goal = target.closest(".goal");
     pasteInto(goal, isBox ? null : target.closest("tr.row"), text);
     if (isBox) target.value = "";

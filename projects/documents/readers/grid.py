@@ -79,13 +79,12 @@ def check_cells(grid, noun):
 # -- text ------------------------------------------------------------------
 def grid_from_text(text):
     grid = Grid()
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        parts = line.lstrip("\ufeff").split("\t")
+    from .text import split_rows  # the one rule for TAB-separated rows (Excel's quoted cells)
+
+    for number, parts in split_rows(text):
         grid.rows.append(
             Row(
-                cells=[
-                    Cell(part.strip(), f"第{number}行第{col}列") for col, part in enumerate(parts, start=1)
-                ],
+                cells=[Cell(part, f"第{number}行第{col}列") for col, part in enumerate(parts, start=1)],
                 where=f"第{number}行",
             )
         )

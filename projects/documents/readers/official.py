@@ -55,7 +55,7 @@ def read_official(grid):
         lines.append("\t".join(c.text.replace("\t", " ").replace("\n", LINE_BREAK) for c in row.cells))
         places.append(row.where)
     try:
-        result = parse_sheets("\n".join(lines))
+        result = parse_sheets("\n".join(lines), quoted=False)
     except SheetFormatError as exc:
         raise ImportFormatError(places[exc.line] if 0 < exc.line < len(places) else "", exc.message) from None
     result.projects = _restore(result.projects)

@@ -44,6 +44,7 @@ from .text import (
     ParseResult,
     checkbox_options,
     footer_skip,
+    one_line_basis,
     plain_options,
     title_unit,
     title_unit_message,
@@ -918,7 +919,12 @@ class Recognizer:
                     "level2": fit(table.level2[index], FIELD_LIMITS["level2"], row.where, "二级指标"),
                     "level3": fit(level3, FIELD_LIMITS["level3"], row.where, "三级指标"),
                     "value": fit(value, FIELD_LIMITS["value"], row.where, "指标值"),
-                    "basis": fit(text.get("basis", ""), FIELD_LIMITS["basis"], row.where, "指标值确定依据"),
+                    "basis": fit(
+                        one_line_basis(text.get("basis", "")),
+                        FIELD_LIMITS["basis"],
+                        row.where,
+                        "指标值确定依据",
+                    ),
                 }
             )
             if table.joined and (text.get("comparator") or text.get("unit")):

@@ -262,6 +262,59 @@ def split_cells(line):
     return cells
 
 
+# A cell as Excel puts it on the clipboard when it holds a line break (or a quote, a tab):
+# in "…" with its quotes doubled, followed by the end of the cell. Bounded: an unclosed quote
+# is text as written, never the rest of the paste.
+QUOTED_CELL_RE = re.compile(r'"((?:[^"\t]|""){0,4000})"(?=[\t\n]|\Z)')
+
+
+def split_rows(text, quoted=True):
+    """The rows of a TAB-separated text as (line number of the row's first line, cells),
+    cells stripped and trailing empty ones dropped. A cell Excel quoted ("新增云主机↵数量",
+    inner quotes doubled) is one cell with its line breaks kept; a cell that only starts with
+    a quote (`"放管服"改革`) is read as written. The editor's paste reads the same way
+    (`splitTable` in static/js/editor.js). `quoted=False`: every line is a row (the rows of a
+    Word or Excel file, whose cells keep their line breaks as `official.LINE_BREAK`)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    rows, cells, pos, line, first = [], [], 0, 1, 1
+    while True:
+        if not cells:
+            while text.startswith("\ufeff", pos):
+                pos += 1
+        found = QUOTED_CELL_RE.match(text, pos) if quoted and text.startswith('"', pos) else None
+        if found:
+            cell = found.group(1).replace('""', '"')
+            line += cell.count("\n")
+            pos = found.end()
+        else:
+            ends = [at for at in (text.find("\t", pos), text.find("\n", pos)) if at >= 0]
+            cell = text[pos : min(ends, default=len(text))]
+            pos += len(cell)
+        cells.append(cell.strip())
+        if pos < len(text) and text[pos] == "\t":
+            pos += 1
+            continue
+        while cells and not cells[-1]:
+            cells.pop()
+        rows.append((first, cells))
+        if pos >= len(text):
+            return rows
+        cells, pos, line = [], pos + 1, line + 1
+        first = line
+
+
+def one_line_basis(text):
+    """A 指标值确定依据 cell written on several lines (`行业标准、↵计划标准`) as one line:
+    its lines joined with 、 (none added after a separator already there)."""
+    lines = [part.strip() for part in text.split("\n") if part.strip()]
+    joined = ""
+    for part in lines:
+        if joined and not re.search(r"[、,，/／;；]$", joined):
+            joined += framework.BASIS_JOINER
+        joined += part
+    return joined
+
+
 def _fits(cell, slot):
     """Whether a cell in an aligned row may stand in `slot` (empty always may)."""
     if not cell:
@@ -288,8 +341,8 @@ def _classify(cell):
 
 
 class _Reader:
-    def __init__(self, text):
-        self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    def __init__(self, text, quoted=True):
+        self.rows = split_rows(text, quoted)
         self.result = ParseResult()
         self.project = None
         self.section = None  # "basic" | "goals" | ("table", term)
@@ -300,13 +353,12 @@ class _Reader:
         self.result.repairs.append(Repair(line, message))
 
     def run(self):
-        for number, raw in enumerate(self.lines, start=1):
-            cells = split_cells(raw.lstrip("\ufeff"))
+        for number, cells in self.rows:
             if not cells:
                 self.blank_lines += 1
                 continue
             self.line(number, cells)
-        self.finish_project(len(self.lines))
+        self.finish_project(self.rows[-1][0])
         if not self.result.projects:
             self.refuse_preamble()
             raise SheetFormatError(0, "文件中没有找到“YYYY年项目支出绩效目标批复”标题，无法识别为批复表。")
@@ -488,7 +540,7 @@ class _Reader:
             "level2": state["level2"],
             "level3": level3,
             "value": value,
-            "basis": basis,
+            "basis": one_line_basis(basis),
         }
         for key, text in row.items():
             limit, label = ROW_LIMITS[key]
@@ -560,6 +612,7 @@ class _Reader:
         self.project = None
 
 
-def parse_sheets(text):
-    """Parse one file's text into projects (plain dicts) and the repairs made."""
-    return _Reader(text).run()
+def parse_sheets(text, quoted=True):
+    """Parse one file's text into projects (plain dicts) and the repairs made
+    (`quoted`: see `split_rows`)."""
+    return _Reader(text, quoted).run()
