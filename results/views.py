@@ -365,7 +365,8 @@ def _after_save(request, form, saved, version):
     """After the editor's save (`saved`: something changed), 保存并提交 submits the form
     the page showed (`version`): not one returned or changed since."""
     if request.POST.get("action") != "submit":
-        messages.success(request, "已保存。进度和预警已按填写的数值重新计算。")
+        recomputed = "得分和总分" if form.is_evaluation else "进度和预警"
+        messages.success(request, f"已保存。{recomputed}已按填写的数值重新计算。")
         return redirect("results:form", pk=form.pk)
     try:
         form.submit(request.user, version=version)
