@@ -123,6 +123,11 @@ class TodoListView(ProjectListView):
         # 已退回 (returned) sorts before 草稿 (draft)
         return {**super().get_table_kwargs(), "order_by": ("-status", "-year", "name")}
 
+    def get_context_data(self, **kwargs):
+        from results.workflow import to_fill  # the results app builds on projects
+
+        return {**super().get_context_data(**kwargs), "result_forms": list(to_fill(self.request.user))}
+
 
 todo_list = TodoListView.as_view()
 

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from projects.admin import ReadOnlyAdmin
 from projects.admin_history import ReadableHistoryAdmin
 
-from .models import FormTransition, ResultForm, ResultRow, Round
+from .models import FormTransition, ResultForm, ResultRow, Round, percent
 from .services import open_round, round_cutoff
 
 
@@ -73,7 +73,7 @@ class ResultRowInline(admin.TabularInline):
 class ResultFormAdmin(ReadableHistoryAdmin):
     """Read-only: units fill forms on their pages; the state changes only through the workflow."""
 
-    list_display = ("project_name", "department_name", "round", "status", "light", "execution_rate")
+    list_display = ("project_name", "department_name", "round", "status", "light", "rate")
     list_filter = ("round", "status", "light")
     search_fields = ("project_name", "department_name")
     list_select_related = ("round",)
@@ -86,8 +86,14 @@ class ResultFormAdmin(ReadableHistoryAdmin):
         return self.get_readonly_fields(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        # All but the internal version counter (the editor's stale check).
-        return [field.name for field in ResultForm._meta.fields if field.name != "version"]
+        # All but the internal version counter (the editor's stale check); 执行率 as a percentage.
+        names = (field.name for field in ResultForm._meta.fields if field.name != "version")
+        return ["rate" if name == "execution_rate" else name for name in names]
+
+    @admin.display(description="执行率", ordering="execution_rate")
+    def rate(self, obj):
+        """`98.3%`, not the stored ratio 0.9831."""
+        return percent(obj.execution_rate) or "—"
 
     def has_add_permission(self, request):
         return False

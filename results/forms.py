@@ -14,6 +14,7 @@ from simple_history.utils import bulk_update_with_history
 from indicators.values import normalize_number
 
 from . import scoring
+from .history import keep_opening
 from .models import (
     EDITABLE,
     FUND_COLUMNS,
@@ -353,6 +354,7 @@ class FormEditor:
             if not updated:
                 raise StaleVersion
             form.version = expected + 1
+            keep_opening(form)
             form.evaluate(self.rows)
             if user is not None:
                 form._history_user = user

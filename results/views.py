@@ -75,27 +75,40 @@ def _download(content, content_type, filename):
 
 @login_required
 def rounds(request):
-    """The rounds with the counts of the forms the user sees in each."""
+    """The rounds with the counts of the forms the user sees in each: monitoring rounds
+    with their lights, self-evaluation rounds with their grades and average score."""
     stats = (
         ResultForm.objects.restrict(request.user)
         .values("round")
         .annotate(
-            total=Count("pk"),
+            forms=Count("pk"),
             submitted=Count("pk", filter=Q(status=FormStatus.SUBMITTED)),
+            returned=Count("pk", filter=Q(status=FormStatus.RETURNED)),
             confirmed=Count("pk", filter=Q(status=FormStatus.CONFIRMED)),
             red=Count("pk", filter=Q(light=Light.RED)),
             yellow=Count("pk", filter=Q(light=Light.YELLOW)),
+            average=Avg("total"),
+            **{f"grade_{n}": Count("pk", filter=Q(grade=grade)) for n, grade in enumerate(GRADES)},
         )
         .order_by()
     )
     by_round = {row["round"]: row for row in stats}
+    administer = may_administer(request.user)
     # Rounds where the user sees forms (superusers and administrators: all rounds).
-    listed = (
-        Round.objects.all() if may_administer(request.user) else Round.objects.filter(pk__in=list(by_round))
-    )
-    items = [(round_, by_round.get(round_.pk, {})) for round_ in listed]
-    can_import = Department.objects.restrict(request.user, "import").exists()
-    return render(request, "results/rounds.html", {"items": items, "can_import": can_import})
+    listed = Round.objects.all() if administer else Round.objects.filter(pk__in=list(by_round))
+    items = {Kind.MONITORING: [], Kind.EVALUATION: []}
+    for round_ in listed:
+        stat = dict(by_round.get(round_.pk, {}))
+        stat["grades"] = [(grade, stat.get(f"grade_{n}", 0)) for n, grade in enumerate(GRADES)]
+        stat["average"] = points_text(stat.get("average"))
+        items[round_.kind].append((round_, stat))
+    context = {
+        "monitoring": items[Kind.MONITORING],
+        "evaluation": items[Kind.EVALUATION],
+        "can_import": Department.objects.restrict(request.user, "import").exists(),
+        "administer": administer,
+    }
+    return render(request, "results/rounds.html", context)
 
 
 def _scoped(request, round_, action="view"):
@@ -353,7 +366,8 @@ def _after_save(request, form, saved, version):
     """After the editor's save (`saved`: something changed), 保存并提交 submits the form
     the page showed (`version`): not one returned or changed since."""
     if request.POST.get("action") != "submit":
-        messages.success(request, "已保存。进度和预警已按填写的数值重新计算。")
+        recomputed = "得分和总分" if form.is_evaluation else "进度和预警"
+        messages.success(request, f"已保存。{recomputed}已按填写的数值重新计算。")
         return redirect("results:form", pk=form.pk)
     try:
         form.submit(request.user, version=version)

@@ -14,6 +14,7 @@ raises and changes nothing. Submitting requires a complete form (`problems`).
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.utils import timezone
 
 from projects.workflow import Action, TransitionNotAllowed, TransitionRefused, page_is_stale, refuse_stale
@@ -189,3 +190,21 @@ def adjust_score(form, user, row_id, score, reason, *, version=None):
         )
     form.version, form.total, form.grade = locked.version, locked.total, locked.grade
     return transition
+
+
+def to_fill(user):
+    """The forms waiting for `user` as 填报人 (我的待办): the drafts and returned forms of
+    the units they edit, the returned ones first (with the reviewer's last comment as
+    `return_comment`), then the newest rounds first."""
+    returns = FormTransition.objects.filter(form=OuterRef("pk"), action=FormTransition.Action.RETURN)
+    returned_first = Case(
+        When(status=FormStatus.RETURNED, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        ResultForm.objects.restrict(user, "edit")
+        .select_related("round")
+        .annotate(return_comment=Subquery(returns.order_by("-at", "-pk").values("comment")[:1]))
+        .order_by(
+            returned_first, "-round__year", "round__kind", "-round__cutoff", "department_name", "project_name"
+        )
+    )

@@ -141,3 +141,51 @@ def test_a_round_filled_in_the_browser_gives_the_lights_computed_by_hand(page, s
     shot(page, "form-submitted")
 
     review(page, ResultForm.objects.get(round=round_, project_name=PROJECT))
+
+
+BEFOREUNLOAD_CANCELLED = """() => {
+    const event = new Event("beforeunload", {cancelable: true});
+    window.dispatchEvent(event);
+    return event.defaultPrevented;
+}"""
+
+
+def test_leaving_a_form_with_typed_input_asks_first(page, seed, django_user_model):
+    from . import evaluation_helpers
+
+    users = {
+        "filler": member(django_user_model, "tianbao", UNIT, "filler", password=PASSWORD),
+        "reviewer": member(django_user_model, "shenhe", UNIT, "reviewer", password=PASSWORD),
+    }
+    evaluation_helpers.approve_for_evaluation(users)
+    monitoring = ResultForm.objects.get(round=monitoring_round(), project_name=PROJECT)
+    evaluation = ResultForm.objects.get(
+        round=evaluation_helpers.evaluation_round(), project_name=evaluation_helpers.PROJECT
+    )
+    login(page, "tianbao", PASSWORD)
+    typed = {
+        monitoring: {"截至6月执行数": "100", "截至6月执行情况": "各窗口运行正常。"},
+        evaluation: {"全年执行数（B）": "216", "实际完成情况": "全年水电保障正常。"},
+    }
+    for form, fields in typed.items():
+        page.goto(f"{page.base_url}/results/forms/{form.pk}/")
+        assert not page.evaluate(BEFOREUNLOAD_CANCELLED)  # nothing typed: leaves freely
+        for label, value in fields.items():
+            page.get_by_label(label, exact=True).fill(value)
+        assert page.evaluate(BEFOREUNLOAD_CANCELLED)  # closing or reloading the tab asks
+        asked = []
+
+        def answer(dialog, asked=asked):
+            asked.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", answer)
+        page.get_by_role("link", name="返回汇总").click()
+        assert asked == ["本页有尚未保存的修改，离开后将丢失。确定离开吗？"]
+        assert page.url.endswith(f"/results/forms/{form.pk}/")
+        expect(page.get_by_label(next(iter(fields)), exact=True)).to_have_value(next(iter(fields.values())))
+        # Saving leaves without asking, and the saved page asks nothing.
+        page.get_by_role("button", name="保存", exact=True).click()
+        expect(page.locator(".messages")).to_contain_text("已保存")
+        assert not page.evaluate(BEFOREUNLOAD_CANCELLED) and len(asked) == 1
+        page.remove_listener("dialog", answer)

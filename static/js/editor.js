@@ -713,30 +713,12 @@
     if (event.target.dataset && event.target.dataset.limit) checkLength(event.target);
   });
 
-  // -- unsaved changes ---------------------------------------------------------
-  /* Leaving the page with unsaved input asks first: closing or reloading the tab
-   * (beforeunload) and following a link of the page (confirm). A page the server
-   * sent back with the posted input (errors, a conflict) starts unsaved. */
-  var dirty = form.dataset.dirty === "true";
-  var leaving = false;
-  function markDirty() { dirty = true; }
+  // -- unsaved changes (static/js/leave_guard.js) ----------------------------------
+  var guard = window.leaveGuard(form);
+  function markDirty() { guard.markDirty(); }
 
   form.addEventListener("input", function (event) {
-    markDirty();
     if (lastPaste && !event.target.classList.contains("paste-box")) lastPaste.typed = true;
-  });
-  form.addEventListener("change", markDirty);
-  window.addEventListener("beforeunload", function (event) {
-    if (!dirty || leaving) return;
-    event.preventDefault();
-    event.returnValue = "";
-  });
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest("a[href]");
-    if (!link || !dirty || leaving || event.defaultPrevented) return;
-    if (link.target === "_blank" || link.getAttribute("href").charAt(0) === "#") return;
-    if (window.confirm("本页有尚未保存的修改，离开后将丢失。确定离开吗？")) leaving = true;
-    else event.preventDefault();
   });
 
   // -- the focused cell stays in view -------------------------------------------
@@ -778,7 +760,6 @@
     if (event.target.closest(".editor-grid") || event.target.classList.contains("paste-box")) onPaste(event);
   });
   form.addEventListener("submit", function () {
-    leaving = true;
     renumberGoals();
     form.querySelectorAll(".goal").forEach(renumberRows);
   });
