@@ -63,7 +63,7 @@ def test_a_self_evaluation_is_filled_refused_submitted_adjusted_and_confirmed(pa
     round_ = evaluation_round()
 
     login(page, "tianbao", PASSWORD)
-    page.get_by_role("link", name="运行监控").click()
+    page.get_by_role("link", name="监控与自评").click()
     page.get_by_role("link", name="2025年绩效自评（截至12月31日）").click()
     page.get_by_role("link", name=PROJECT).click()
     expect(page.locator("h1")).to_have_text("项目支出绩效自评表")

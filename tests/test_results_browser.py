@@ -68,7 +68,7 @@ def review(page, form):
     """The reviewer finds the project red in the overview, confirms it and prints it."""
     page.get_by_role("button", name="退出").click()
     login(page, "shenhe", PASSWORD)
-    page.get_by_role("link", name="运行监控").click()
+    page.get_by_role("link", name="监控与自评").click()
     expect(page.locator("table.round-table")).to_contain_text("2025年6月30日")
     shot(page, "rounds")
     page.get_by_role("link", name="2025年绩效运行监控（截至6月30日）").click()
@@ -104,7 +104,7 @@ def test_a_round_filled_in_the_browser_gives_the_lights_computed_by_hand(page, s
     round_ = monitoring_round()
 
     login(page, "tianbao", PASSWORD)
-    page.get_by_role("link", name="运行监控").click()
+    page.get_by_role("link", name="监控与自评").click()
     page.get_by_role("link", name="2025年绩效运行监控（截至6月30日）").click()
     page.get_by_role("link", name=PROJECT).click()
     expect(page.locator("h1")).to_have_text("项目支出绩效目标执行监控表")
