@@ -1,6 +1,7 @@
 """Work that spans several models: importing sheets and documents."""
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -187,6 +188,8 @@ def replace_goals(project, goals, user=None):
         gone_rows += [row.pk for row in rows if row.pk not in claimed]
         for row, (values, position) in zip(row_matches, given, strict=True):
             fields = {name: values.get(name, "") for name in ROW_FIELDS if name != "position"}
+            if row is not None:
+                _keep_line_breaks(row, fields)
             if row is None:
                 new_rows.append(Indicator.build(goal=goal, position=position, **fields))
             elif _assign(row, {**fields, "position": position}, ROW_FIELDS):
@@ -205,6 +208,23 @@ def replace_goals(project, goals, user=None):
     if new_rows:
         bulk_create_with_history(new_rows, Indicator, default_user=user)
     getattr(project, "_prefetched_objects_cache", {}).pop("goals", None)
+
+
+# Row fields the editor shows in one-line boxes: a browser drops the line breaks of a
+# value it puts there (a 三级指标 read from a Word cell of two lines).
+ONE_LINE_FIELDS = ("level3", "value")
+
+
+def _keep_line_breaks(row, fields):
+    """Keep a stored row's line breaks when `fields` bring the same text without them
+    (a save from the editor that did not touch it), instead of changing it unasked."""
+    for name in ONE_LINE_FIELDS:
+        stored = getattr(row, name) or ""
+        if "\n" in stored and fields.get(name) in (
+            re.sub(r"[\r\n]", "", stored).strip(),  # what a browser's text box makes of it
+            re.sub(r"\s*[\r\n]\s*", "", stored).strip(),
+        ):
+            fields[name] = stored
 
 
 class ImportRefused(ImportFormatError):

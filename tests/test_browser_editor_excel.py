@@ -122,3 +122,33 @@ def test_common_indicators_on_an_empty_goal_show_their_level1(page, filler):
     expect(row.locator("input.combo-level1")).to_have_value("满意度指标")
     expect(row.locator("input.combo-level2")).to_have_value("服务对象满意度指标")
     assert cells(row)[:3] == ["满意度指标", "服务对象满意度指标", "服务对象满意度"]
+
+
+def test_a_stored_two_line_name_survives_a_save_that_did_not_touch_it(page, filler):
+    """A 三级指标 read from a Word cell of two lines is shown in a one-line box (the browser
+    drops its line break): saving the project for another change keeps it as stored."""
+    from indicators.models import Indicator
+    from projects.models import Goal
+
+    project = Project.objects.create(
+        name="两行名称", year=2025, department=filler.memberships.first().department, budget=5
+    )
+    annual = Goal.objects.create(project=project, term=Goal.Term.ANNUAL, position=1, name="年度绩效目标1")
+    row = Indicator.build(
+        goal=annual,
+        position=1,
+        level1="产出指标",
+        level2="数量指标",
+        level3="新增云主机\n数量",
+        value="≥200台",
+        basis="计划标准",
+    )
+    row.save()
+    login(page, "filler", PASSWORD)
+    page.goto(f"{page.base_url}/projects/{project.pk}/edit/")
+    expect(page.locator("input.level3").first).to_have_value("新增云主机数量")
+    page.get_by_label("项目预算", exact=True).fill("6")
+    save(page)
+    row.refresh_from_db()
+    assert row.level3 == "新增云主机\n数量"
+    assert Project.objects.get(pk=project.pk).budget == 6
