@@ -14,12 +14,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from perfgoals.downloads import download
 from projects.models import Department
 
 from . import library
@@ -197,9 +198,7 @@ def library_xlsx(request):
     groups = _common_only(library.groups(filters), filters)
     buffer = io.BytesIO()
     write_library(filters, groups, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, "指标库.xlsx")
-    return response
+    return download(buffer.getvalue(), CONTENT_TYPE, "指标库.xlsx")
 
 
 @login_required

@@ -5,12 +5,12 @@ the filtered list. (Importing files: `import_views`.)"""
 import io
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import content_disposition_header
+
+from perfgoals.downloads import download
 
 from .documents import layout
 from .documents.data import approval_to_dict
@@ -56,12 +56,6 @@ class SheetSource:
         return [self.project.pk] + ([self.snapshot.pk] if self.snapshot else [])
 
 
-def _download(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 @login_required
 def sheet(request, pk, snapshot_id=None):
     """The print page (A4) of a project's sheet, or of an approval snapshot."""
@@ -91,13 +85,13 @@ def sheet_file(request, pk, fmt, snapshot_id=None):
     source = SheetSource(request, pk, snapshot_id)
     if fmt in WRITERS:
         write, content_type = WRITERS[fmt]
-        return _download(write(source.sheet), content_type, source.filename(fmt))
+        return download(write(source.sheet), content_type, source.filename(fmt))
     problem = sheet_pdf.missing()
     if problem:
         context = {"project": source.project, "component": problem[0], "remedy": problem[1]}
         return render(request, "projects/sheet_pdf_unavailable.html", context, status=503)
     content = sheet_pdf.render_pdf(source.sheet, base_url=request.build_absolute_uri("/"))
-    return _download(content, PDF_TYPE, source.filename("pdf"))
+    return download(content, PDF_TYPE, source.filename("pdf"))
 
 
 def _filtered(request):
@@ -124,7 +118,7 @@ def _batch(request, write, content_type, filename):
     projects, refused = _filtered(request)
     if refused:
         return refused
-    return _download(write(projects), content_type, filename)
+    return download(write(projects), content_type, filename)
 
 
 def _into_buffer(write):

@@ -16,13 +16,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Prefetch, Q, Sum
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from perfgoals.downloads import download
 from projects.documents.errors import ImportFormatError
 from projects.documents.layout import year_titled
 from projects.documents.writers import pdf as sheet_pdf
@@ -62,12 +61,6 @@ GRADES = tuple(label for _, label in scoring.GRADES)
 PDF_TYPE = "application/pdf"
 STYLESHEETS = ("css/sheet.css", "css/results.css")
 EVALUATION_STYLESHEETS = ("css/sheet.css", "css/evaluation.css")
-
-
-def _download(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # -- rounds and the overview ----------------------------------------------------------
@@ -211,7 +204,7 @@ def overview_xlsx(request, pk):
     forms_ = _scoped(request, round_, "export").order_by("-light", "department_name", "project_name")
     result_xlsx.write_overview(round_, forms_, buffer)
     noun = "自评" if round_.kind == Kind.EVALUATION else "监控"
-    return _download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}{noun}汇总.xlsx")
+    return download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}{noun}汇总.xlsx")
 
 
 @login_required
@@ -222,7 +215,7 @@ def forms_xlsx(request, pk):
     forms_ = _scoped(request, round_, "export").order_by("department_name", "project_name", "pk")
     result_xlsx.write_forms(round_, forms_, buffer)
     noun = "自评表" if round_.kind == Kind.EVALUATION else "监控表"
-    return _download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}{noun}.xlsx")
+    return download(buffer.getvalue(), result_xlsx.CONTENT_TYPE, f"{round_}{noun}.xlsx")
 
 
 # -- one form -------------------------------------------------------------------------
@@ -427,7 +420,7 @@ def form_print(request, pk):
 @login_required
 def form_xlsx(request, pk):
     form = _form_of(request, pk, "export")
-    return _download(result_xlsx.write_form(form), result_xlsx.CONTENT_TYPE, _filename(form, "xlsx"))
+    return download(result_xlsx.write_form(form), result_xlsx.CONTENT_TYPE, _filename(form, "xlsx"))
 
 
 @login_required
@@ -440,7 +433,7 @@ def form_pdf(request, pk):
     sheet = layout.build_form_sheet(form)
     styles = EVALUATION_STYLESHEETS if form.is_evaluation else STYLESHEETS
     content = sheet_pdf.render_pdf(sheet, base_url=request.build_absolute_uri("/"), stylesheets=styles)
-    return _download(content, PDF_TYPE, _filename(form, "pdf"))
+    return download(content, PDF_TYPE, _filename(form, "pdf"))
 
 
 # -- import -----------------------------------------------------------------------------

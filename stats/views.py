@@ -3,11 +3,11 @@
 import io
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from perfgoals.downloads import download
 from projects.models import Department
 
 from . import sections
@@ -61,6 +61,4 @@ def statistics_xlsx(request):
     buffer = io.BytesIO()
     write_charts(charts, scope.year, _scope_note(scope), buffer)
     name = f"{scope.year or ''}年统计分析{'（' + charts[0].title + '）' if wanted else ''}.xlsx"
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return download(buffer.getvalue(), CONTENT_TYPE, name)
