@@ -220,10 +220,8 @@ def _keep_line_breaks(row, fields):
     (a save from the editor that did not touch it), instead of changing it unasked."""
     for name in ONE_LINE_FIELDS:
         stored = getattr(row, name) or ""
-        if "\n" in stored and fields.get(name) in (
-            re.sub(r"[\r\n]", "", stored).strip(),  # what a browser's text box makes of it
-            re.sub(r"\s*[\r\n]\s*", "", stored).strip(),
-        ):
+        # What a browser's text box makes of it: line breaks dropped, the ends stripped by the form.
+        if "\n" in stored and fields.get(name) == re.sub(r"[\r\n]", "", stored).strip():
             fields[name] = stored
 
 
